@@ -1,0 +1,1 @@
+"""Hospital administration app (PySide6)."""

@@ -1,0 +1,1 @@
+"""Doctor workstation app (PySide6): prescribing."""

@@ -1,0 +1,1 @@
+"""Pharmacist review app (PySide6)."""

@@ -1,0 +1,1 @@
+"""Retail pharmacy counter app (PySide6)."""

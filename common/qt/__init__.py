@@ -1,0 +1,1 @@
+"""The one place PySide6 widgets shared by the apps live."""

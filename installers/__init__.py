@@ -1,0 +1,1 @@
+"""How each part is packaged and deployed, and the rxp commands."""

@@ -1,0 +1,220 @@
+"""The `rxp` commands (the root script `./rxp` installs what is needed and runs this).
+
+    rxp test [pytest args]        lint, type check, import contracts, then the whole test suite
+    rxp demo [--headless] [--once] the demo group on the embedded PostgreSQL, served until Ctrl-C
+    rxp serve                     the API server for production (settings from env / RXP_CONFIG)
+    rxp db start|stop|status|replica|psql
+    rxp migrate | rxp seed | rxp audit verify | rxp keys init|rotate
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from installers.local import LocalEnvironment
+
+if TYPE_CHECKING:
+    from server.seed.demo import DemoGroup
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+
+def _run(cmd: list[str], **kw: object) -> int:
+    print("$ " + " ".join(cmd), flush=True)
+    return subprocess.run(cmd, cwd=ROOT, **kw).returncode  # type: ignore[call-overload]
+
+
+# -- test ------------------------------------------------------------------------------------
+def cmd_test(args: argparse.Namespace) -> int:
+    checks = [
+        [PY, "-m", "ruff", "check", "."],
+        [PY, "-m", "mypy", "server", "common", "installers", "client_doctor", "client_pharmacist",
+         "client_pharmacy", "client_admin", "kiosk"],
+        [str(Path(PY).parent / "lint-imports")],
+    ]
+    if not args.no_lint:
+        for check in checks:
+            if _run(check) != 0:
+                print("rxp test: static checks failed", file=sys.stderr)
+                return 1
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    code = _run([PY, "-m", "pytest", *args.pytest_args], env=env)
+    if code == 5:
+        print("rxp test: no tests ran — that is a failure", file=sys.stderr)
+        return 1
+    return code
+
+
+# -- database --------------------------------------------------------------------------------
+def _local() -> LocalEnvironment:
+
+    return LocalEnvironment.load()
+
+
+def _migrate_local() -> None:
+    from installers.database import APP_ROLE
+    from server.core.migrations import upgrade
+
+    upgrade(_local().urls.owner, app_role=APP_ROLE)
+
+
+def _ensure_keys() -> None:
+    from server.core.keys import init_key_dir
+
+    created = init_key_dir(_local().key_dir)
+    if created:
+        print(f"rxp: created keys {', '.join(created)} in {_local().key_dir}")
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    env = _local()
+    if args.action == "start":
+        env.start_database()
+        print(f"PostgreSQL running on 127.0.0.1:{env.port} ({env.cluster.datadir})")
+    elif args.action == "stop":
+        env.replica().stop()
+        env.cluster.stop()
+        print("PostgreSQL stopped")
+    elif args.action == "status":
+        print(f"primary: {'running' if env.cluster.is_running() else 'stopped'} "
+              f"(127.0.0.1:{env.port}, {env.cluster.datadir})")
+        replica = env.replica()
+        state = "running" if replica.is_running() else "absent/stopped"
+        print(f"replica: {state} (127.0.0.1:{replica.port})")
+    elif args.action == "replica":
+        env.start_database()
+        replica = env.cluster.make_replica(env.replica().base, env.replica().port)
+        replica.wait_ready()
+        print(f"streaming replica running on 127.0.0.1:{replica.port}; "
+              f"DATABASE_REPLICA_URLS={env.replica_url()}")
+    elif args.action == "psql":
+        os.execv(str(env.cluster.bindir / "psql"),
+                 ["psql", "-h", str(env.cluster.sockdir), "-p", str(env.port), "-U", "postgres",
+                  "rxp"])
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from installers.database import APP_ROLE
+    from server.core.migrations import upgrade
+
+    url = os.environ.get("DATABASE_MIGRATION_URL") or os.environ.get("DATABASE_URL")
+    if url:
+        upgrade(url, app_role=os.environ.get("RXP_DB_APP_ROLE", APP_ROLE))
+    else:
+        _local().start_database()
+        _migrate_local()
+    print("migrations at head")
+    return 0
+
+
+async def _seed_local() -> DemoGroup:
+    from server.core.keys import KeyMaterial
+    from server.personal_data.cipher import FieldCipher
+    from server.seed.runner import seed
+
+    env = _local()
+    return await seed(env.urls.owner, FieldCipher(KeyMaterial.load(env.key_dir).keyring))
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    from installers.demo import write_demo_json
+
+    env = _local()
+    env.start_database()
+    _ensure_keys()
+    _migrate_local()
+    group = asyncio.run(_seed_local())
+    path = write_demo_json(group, base_url=f"http://127.0.0.1:{env.server_port}")
+    print(f"demo group seeded; accounts in {path}")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from server.ops.audit_cli import verify
+    from server.settings import Settings
+
+    if not os.environ.get("DATABASE_URL"):
+        os.environ.update(_local().server_env())
+    ok, message = asyncio.run(verify(Settings()))  # type: ignore[call-arg]
+    print(message)
+    return 0 if ok else 1
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    from server.core.keys import DATA_KEYS, init_key_dir
+    from server.personal_data.keys import KeyRing
+
+    key_dir = Path(os.environ.get("RXP_KEY_DIR") or _local().key_dir)
+    if args.action == "init":
+        created = init_key_dir(key_dir)
+        print(f"created: {', '.join(created) or 'nothing (all keys exist)'}")
+        return 0
+    version = KeyRing.rotate(key_dir / DATA_KEYS)
+    print(f"data key version {version} is now active; run `rxp keys reencrypt` to re-encrypt "
+          "stored values (the server keeps reading old versions meanwhile)")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    cmd = [PY, "-m", "uvicorn", "--factory", "server.asgi:app_from_env", "--host", args.host,
+           "--port", str(args.port), "--workers", str(args.workers), "--proxy-headers"]
+    os.execv(PY, cmd)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from installers.demo import run_demo
+
+    return run_demo(headless=args.headless, once=args.once)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="rxp", description="处方流转平台 — prescription "
+                                     "circulation platform")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("test", help="run every check and test")
+    p.add_argument("--no-lint", action="store_true", help="skip ruff / mypy / import contracts")
+    p.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_test)
+
+    p = sub.add_parser("demo", help="run the demo group on the embedded PostgreSQL")
+    p.add_argument("--headless", action="store_true", help="no apps, server only")
+    p.add_argument("--once", action="store_true", help="run the scripted journey and stop")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("serve", help="serve the API (production)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=2)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("db", help="the embedded PostgreSQL")
+    p.add_argument("action", choices=["start", "stop", "status", "replica", "psql"])
+    p.set_defaults(func=cmd_db)
+
+    sub.add_parser("migrate", help="upgrade the schema to head").set_defaults(func=cmd_migrate)
+    sub.add_parser("seed", help="seed the demo group").set_defaults(func=cmd_seed)
+
+    p = sub.add_parser("audit", help="audit log tools")
+    p.add_argument("action", choices=["verify"])
+    p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("keys", help="key folder: create keys, rotate the data key")
+    p.add_argument("action", choices=["init", "rotate"])
+    p.set_defaults(func=cmd_keys)
+
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,117 @@
+"""`rxp demo`: the demo group on the embedded PostgreSQL, the API server, the scripted journey.
+
+Writes `.rxp/demo.json`: the server's base URL and, for every demo account, its role,
+organisation, user name, password and TOTP secret, plus the integration clients' credentials.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from installers.local import STATE, LocalEnvironment
+from installers.pgcluster import free_port
+
+DEMO_JSON = STATE / "demo.json"
+
+
+def write_demo_json(group: Any, *, base_url: str, extra: dict[str, Any] | None = None) -> Path:
+    document = {"base_url": base_url, **group.as_json(), **(extra or {})}
+    STATE.mkdir(exist_ok=True)
+    fd = os.open(DEMO_JSON, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(document, f, ensure_ascii=False, indent=2)
+    return DEMO_JSON
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def start_server(env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen[bytes]:
+    log = open(log_path, "ab")
+    return subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "server.asgi:app_from_env",
+         "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--no-access-log"],
+        env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
+        cwd=Path(__file__).resolve().parent.parent, start_new_session=True,
+    )
+
+
+def wait_ready(base_url: str, server: subprocess.Popen[bytes],
+               timeout: float = 30) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the server exited with {server.returncode} (see .rxp/server.log)")
+        try:
+            response = httpx.get(f"{base_url}/ready", timeout=2)
+            last = response.json()
+            if response.status_code == 200:
+                return last
+        except httpx.HTTPError as exc:
+            last = str(exc)
+        time.sleep(0.2)
+    raise TimeoutError(f"server not ready: {last}")
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+
+def run_demo(*, headless: bool, once: bool) -> int:
+    from installers import cli
+    from installers.journey import run_journey
+
+    env = LocalEnvironment.load()
+    print("rxp demo: starting the embedded PostgreSQL", flush=True)
+    env.start_database()
+    cli._ensure_keys()
+    cli._migrate_local()
+    group = asyncio.run(cli._seed_local())
+    port = env.server_port if _port_free(env.server_port) else free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    path = write_demo_json(group, base_url=base_url)
+    print(f"rxp demo: demo group seeded; accounts and credentials in {path}", flush=True)
+    server = start_server(env.server_env(replicas=True), port, STATE / "server.log")
+    try:
+        ready = wait_ready(base_url, server)
+        print(f"rxp demo: server ready at {base_url} (docs: {base_url}/docs) — {ready}", flush=True)
+        if once:
+            ok = run_journey(base_url, json.loads(path.read_text()))
+            return 0 if ok else 1
+        if not headless and os.environ.get("DISPLAY"):
+            print("rxp demo: the desktop apps are not part of this build yet; serving only")
+        print("rxp demo: serving until Ctrl-C", flush=True)
+        while server.poll() is None:
+            time.sleep(1)
+        return server.returncode or 0
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop_server(server)
+        if once:
+            env.replica().stop()
+            env.cluster.stop()
+            print("rxp demo: server and database stopped", flush=True)

@@ -1,0 +1,216 @@
+"""The embedded PostgreSQL cluster: a real server from the machine's binaries, in a folder of ours.
+
+Used by `rxp demo`, `rxp db ...` and the test suite. PostgreSQL refuses to run as root, so when we
+are root every server-side command runs as an unprivileged system user (`postgres` where it exists,
+otherwise one we create). The socket directory is private to that user (and root), so local socket
+connections are trusted; TCP on 127.0.0.1 asks for a password (SCRAM).
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SUPERUSER = "postgres"
+
+
+def find_bindir() -> Path:
+    """The newest installed PostgreSQL server binaries."""
+    candidates = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+        key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
+    )
+    if candidates:
+        return candidates[-1].parent
+    found = shutil.which("initdb")
+    if found:
+        return Path(found).parent
+    raise RuntimeError("PostgreSQL server binaries not found (install the postgresql package)")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _server_user() -> tuple[int, int] | None:
+    """(uid, gid) to run the server as, or None when we are not root."""
+    if os.geteuid() != 0:
+        return None
+    for name in ("postgres", "rxp-postgres"):
+        try:
+            entry = pwd.getpwnam(name)
+            return entry.pw_uid, entry.pw_gid
+        except KeyError:
+            continue
+    subprocess.run(
+        ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "rxp-postgres"],
+        check=True,
+    )
+    entry = pwd.getpwnam("rxp-postgres")
+    return entry.pw_uid, entry.pw_gid
+
+
+@dataclass
+class PgCluster:
+    """One PostgreSQL cluster: data folder, socket folder, log file and TCP port."""
+
+    base: Path  # holds data/, run/ and server.log
+    port: int
+    bindir: Path = field(default_factory=find_bindir)
+
+    def __post_init__(self) -> None:
+        self.base = Path(self.base).resolve()
+        self._owner = _server_user()
+
+    # -- paths -------------------------------------------------------------------------------
+    @property
+    def datadir(self) -> Path:
+        return self.base / "data"
+
+    @property
+    def sockdir(self) -> Path:
+        return self.base / "run"
+
+    @property
+    def logfile(self) -> Path:
+        return self.base / "server.log"
+
+    # -- running commands as the server user -------------------------------------------------
+    def _run(self, *args: str, check: bool = True, **kw: Any) -> subprocess.CompletedProcess[str]:
+        cmd = [str(self.bindir / args[0]), *args[1:]]
+        extra: dict[str, Any] = {}
+        if self._owner:
+            extra = {"user": self._owner[0], "group": self._owner[1], "extra_groups": []}
+        result = subprocess.run(cmd, capture_output=True, text=True, **extra, **kw)
+        if check and result.returncode != 0:
+            raise RuntimeError(f"{args[0]} failed ({result.returncode}): {result.stderr.strip()}")
+        return result
+
+    def _chown(self, *paths: Path) -> None:
+        if self._owner:
+            for p in paths:
+                os.chown(p, *self._owner)
+
+    def _prepare_base(self) -> None:
+        self.base.mkdir(parents=True, exist_ok=True)
+        # The server user must be able to reach its folder; parents stay as they are.
+        if self._owner:
+            self.base.chmod(0o711)
+        for d in (self.sockdir,):
+            d.mkdir(exist_ok=True)
+            d.chmod(0o700)
+        self._chown(self.base, self.sockdir)
+        if not self.logfile.exists():
+            self.logfile.touch()
+        self._chown(self.logfile)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    @property
+    def initialised(self) -> bool:
+        return (self.datadir / "PG_VERSION").exists()
+
+    def init(self, *, fast: bool = False) -> None:
+        """initdb with our settings. `fast` trades durability for speed (tests only)."""
+        self._prepare_base()
+        if self.initialised:
+            return
+        self.datadir.mkdir(mode=0o700, exist_ok=True)
+        self._chown(self.datadir)
+        self._run("initdb", "-D", str(self.datadir), "-U", SUPERUSER, "-E", "UTF8",
+                  "--locale=C.UTF-8", "--auth-local=trust", "--auth-host=scram-sha-256")
+        settings = [
+            "listen_addresses = '127.0.0.1'",
+            f"port = {self.port}",
+            f"unix_socket_directories = '{self.sockdir}'",
+            "wal_level = replica",
+            "max_wal_senders = 10",
+            "hot_standby = on",
+            "max_connections = 200",
+            "log_line_prefix = '%m [%p] %q%u@%d '",
+        ]
+        if fast:
+            settings += ["fsync = off", "synchronous_commit = off", "full_page_writes = off"]
+        with open(self.datadir / "postgresql.conf", "a") as f:
+            f.write("\n# rxp embedded cluster\n" + "\n".join(settings) + "\n")
+        with open(self.datadir / "pg_hba.conf", "a") as f:
+            f.write("host replication all 127.0.0.1/32 scram-sha-256\n")
+
+    def is_running(self) -> bool:
+        if not self.initialised:
+            return False
+        return self._run("pg_ctl", "status", "-D", str(self.datadir), check=False).returncode == 0
+
+    def start(self, timeout: float = 30) -> None:
+        self._prepare_base()
+        if self.is_running():
+            return
+        result = self._run("pg_ctl", "start", "-D", str(self.datadir), "-l", str(self.logfile),
+                           "-w", "-t", str(int(timeout)), "-o", f"-p {self.port} -k {self.sockdir}",
+                           check=False)
+        if result.returncode != 0:
+            tail = self.logfile.read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"PostgreSQL did not start: {result.stderr}\n{tail}")
+
+    def stop(self, mode: str = "fast") -> None:
+        if self.is_running():
+            self._run("pg_ctl", "stop", "-D", str(self.datadir), "-m", mode, "-w", check=False)
+
+    def kill9(self) -> None:
+        """Crash the postmaster (drills)."""
+        pid_file = self.datadir / "postmaster.pid"
+        if pid_file.exists():
+            os.kill(int(pid_file.read_text().split()[0]), 9)
+
+    def destroy(self) -> None:
+        self.stop("immediate")
+        shutil.rmtree(self.base, ignore_errors=True)
+
+    # -- SQL as the superuser through the private socket --------------------------------------
+    def psql(self, sql: str, db: str = "postgres") -> str:
+        result = self._run("psql", "-h", str(self.sockdir), "-p", str(self.port), "-U", SUPERUSER,
+                           "-d", db, "-v", "ON_ERROR_STOP=1", "-qAtX", "-c", sql, check=False)
+        if result.returncode != 0:
+            raise RuntimeError(f"psql failed: {result.stderr.strip()}")
+        return result.stdout.strip()
+
+    def superuser_url(self, db: str = "postgres") -> str:
+        return f"postgresql+psycopg://{SUPERUSER}@/{db}?host={self.sockdir}&port={self.port}"
+
+    def tcp_url(self, user: str, password: str, db: str) -> str:
+        return f"postgresql+psycopg://{user}:{password}@127.0.0.1:{self.port}/{db}"
+
+    # -- replicas ----------------------------------------------------------------------------
+    def make_replica(self, base: Path, port: int) -> PgCluster:
+        """A streaming replica of this (running) cluster, started (pg_basebackup -R)."""
+        replica = PgCluster(base, port, self.bindir)
+        if replica.is_running():
+            return replica
+        shutil.rmtree(replica.base, ignore_errors=True)
+        replica._prepare_base()
+        replica.datadir.mkdir(mode=0o700)
+        replica._chown(replica.datadir)
+        self._run("pg_basebackup", "-h", str(self.sockdir), "-p", str(self.port), "-U", SUPERUSER,
+                  "-D", str(replica.datadir), "-R", "-X", "stream", "-c", "fast")
+        with open(replica.datadir / "postgresql.conf", "a") as f:
+            f.write(f"\n# replica\nport = {port}\nunix_socket_directories = '{replica.sockdir}'\n")
+        replica.start()
+        return replica
+
+    def wait_ready(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            ok = self._run("pg_isready", "-h", str(self.sockdir), "-p", str(self.port), check=False)
+            if ok.returncode == 0:
+                return
+            time.sleep(0.1)
+        raise TimeoutError("PostgreSQL not ready")
+

@@ -1,0 +1,1 @@
+"""处方流转平台 server: FastAPI over PostgreSQL."""

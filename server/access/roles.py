@@ -1,0 +1,119 @@
+"""Roles, their permissions, and the vocabularies the rights matrices are built from.
+
+Permissions are fixed by role in code (they describe what the software lets a role do); who may
+prescribe or review which drug class is data the hospital edits (server/access/models.py).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    DOCTOR = "doctor"
+    PHARMACIST = "pharmacist"
+    PHARMACY_STAFF = "pharmacy_staff"
+    HOSPITAL_ADMIN = "hospital_admin"
+    SYSTEM_ADMIN = "system_admin"
+    SECURITY_ADMIN = "security_admin"
+    AUDITOR = "auditor"
+
+
+ROLE_LABELS = {
+    Role.DOCTOR: "医生",
+    Role.PHARMACIST: "药师",
+    Role.PHARMACY_STAFF: "药店人员",
+    Role.HOSPITAL_ADMIN: "医院管理员",
+    Role.SYSTEM_ADMIN: "系统管理员",
+    Role.SECURITY_ADMIN: "安全管理员",
+    Role.AUDITOR: "审计管理员",
+}
+
+# 三权分立: no account may hold more than one of these.
+SEPARATED_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
+
+
+class ProfessionalTitle(StrEnum):
+    """Doctors' titles (职称); antibiotic tiers and other rights depend on them."""
+
+    ASSISTANT = "assistant_physician"  # 执业助理医师
+    RESIDENT = "resident"  # 住院医师
+    ATTENDING = "attending"  # 主治医师
+    ASSOCIATE_CHIEF = "associate_chief"  # 副主任医师
+    CHIEF = "chief"  # 主任医师
+
+
+class PharmacistLevel(StrEnum):
+    """Pharmacists' levels (药师职称); reviewing rights depend on them."""
+
+    ASSISTANT = "pharmacist_assistant"  # 药士
+    PHARMACIST = "pharmacist"  # 药师
+    SUPERVISING = "supervising_pharmacist"  # 主管药师
+    ASSOCIATE_CHIEF = "associate_chief_pharmacist"  # 副主任药师
+    CHIEF = "chief_pharmacist"  # 主任药师
+
+
+class DrugClass(StrEnum):
+    """The drug classes rights are granted for (处方管理办法, 抗菌药物分级管理)."""
+
+    ORDINARY = "ordinary"  # 普通药品
+    ANTIBIOTIC_UNRESTRICTED = "antibiotic_unrestricted"  # 非限制使用级抗菌药物
+    ANTIBIOTIC_RESTRICTED = "antibiotic_restricted"  # 限制使用级
+    ANTIBIOTIC_SPECIAL = "antibiotic_special"  # 特殊使用级
+    TOXIC = "toxic"  # 医疗用毒性药品
+    PSYCHOTROPIC_2 = "psychotropic_2"  # 第二类精神药品
+    PSYCHOTROPIC_1 = "psychotropic_1"  # 第一类精神药品
+    NARCOTIC = "narcotic"  # 麻醉药品
+    CHRONIC = "chronic"  # 慢病目录药品 (primary-care doctors are limited to these)
+
+
+class Permission(StrEnum):
+    ORG_READ = "org.read"
+    ORG_MANAGE = "org.manage"
+    USER_READ = "user.read"
+    USER_MANAGE = "user.manage"
+    USER_FREEZE = "user.freeze"
+    USER_RESET_SECOND_FACTOR = "user.reset_second_factor"
+    RIGHTS_READ = "rights.read"
+    RIGHTS_MANAGE = "rights.manage"
+    PATIENT_READ = "patient.read"
+    PATIENT_WRITE = "patient.write"
+    PATIENT_READ_FULL = "patient.read_full"
+    AUDIT_READ = "audit.read"
+    AUDIT_VERIFY = "audit.verify"
+    CLIENT_MANAGE = "client.manage"
+
+
+P = Permission
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.DOCTOR: frozenset({P.ORG_READ, P.RIGHTS_READ, P.PATIENT_READ, P.PATIENT_WRITE,
+                            P.PATIENT_READ_FULL}),
+    Role.PHARMACIST: frozenset({P.ORG_READ, P.RIGHTS_READ, P.PATIENT_READ}),
+    Role.PHARMACY_STAFF: frozenset({P.ORG_READ}),
+    Role.HOSPITAL_ADMIN: frozenset({P.ORG_READ, P.ORG_MANAGE, P.USER_READ, P.USER_MANAGE,
+                                    P.USER_FREEZE, P.USER_RESET_SECOND_FACTOR, P.RIGHTS_READ,
+                                    P.RIGHTS_MANAGE, P.PATIENT_READ, P.PATIENT_WRITE}),
+    # System administrator: accounts and integration clients, not rights and not audit.
+    Role.SYSTEM_ADMIN: frozenset({P.ORG_READ, P.ORG_MANAGE, P.USER_READ, P.USER_MANAGE,
+                                  P.CLIENT_MANAGE}),
+    # Security administrator: rights, freezing, second factors.
+    Role.SECURITY_ADMIN: frozenset({P.ORG_READ, P.USER_READ, P.USER_FREEZE,
+                                    P.USER_RESET_SECOND_FACTOR, P.RIGHTS_READ, P.RIGHTS_MANAGE}),
+    # Auditor: reads the audit log and verifies it; sees personal data masked only.
+    Role.AUDITOR: frozenset({P.ORG_READ, P.USER_READ, P.AUDIT_READ, P.AUDIT_VERIFY,
+                             P.PATIENT_READ}),
+}
+
+# Integration clients (HIS, regional chronic-disease system, insurance platform).
+CLIENT_PERMISSIONS = frozenset({P.ORG_READ, P.PATIENT_READ, P.PATIENT_WRITE})
+
+
+def permissions_for(roles: frozenset[str] | set[str] | list[str]) -> frozenset[str]:
+    granted: set[str] = set()
+    for role in roles:
+        granted |= ROLE_PERMISSIONS.get(Role(role), frozenset())
+    return frozenset(granted)
+
+
+def separation_of_duties_violation(roles: set[str] | list[str]) -> bool:
+    return len(SEPARATED_ROLES & {Role(r) for r in roles}) > 1

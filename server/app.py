@@ -1,0 +1,79 @@
+"""The FastAPI application factory. Nothing is built at import time: `create_app(settings)`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from sqlalchemy.orm.exc import StaleDataError
+
+from server.audit.checkpoints import CheckpointWriter
+from server.audit.router import router as audit_router
+from server.core.clock import Clock
+from server.core.db import Database
+from server.core.errors import VersionConflict, install_error_handlers
+from server.core.keys import KeyMaterial
+from server.core.services import Services
+from server.core.unit_of_work import UnitOfWorkMiddleware
+from server.health.router import router as health_router
+from server.idempotency.store import StoredResponse
+from server.identity.router import auth_router, users_router
+from server.organisations.router import router as organisations_router
+from server.patients.router import router as patients_router
+from server.personal_data.cipher import FieldCipher
+from server.settings import Settings
+
+API_TITLE = "处方流转平台 API"
+
+
+def build_services(settings: Settings, clock: Clock | None = None) -> Services:
+    keys = KeyMaterial.load(settings.key_dir)
+    return Services(
+        settings=settings,
+        db=Database(settings.database_url, settings.database_replica_urls,
+                    pool_size=settings.db_pool_size,
+                    replica_retry_seconds=settings.replica_retry_seconds),
+        keys=keys,
+        cipher=FieldCipher(keys.keyring, algorithm=settings.field_cipher),
+        clock=clock or Clock(),
+    )
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
+    services = build_services(settings, clock)
+    checkpoints = CheckpointWriter(settings.audit_checkpoint_dir, services.keys.audit_signing_key,
+                                   every=settings.audit_checkpoint_every)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await services.db.dispose()
+
+    app = FastAPI(
+        title=API_TITLE, version="1.0.0", lifespan=lifespan,
+        description="医院集团处方流转平台：开方、审方、流转、购药、配送、追溯。错误统一为 "
+                    '`{"error": 类名, "detail": 中文说明}`。',
+    )
+    app.state.services = services
+    app.state.checkpoints = checkpoints
+    install_error_handlers(app)
+
+    @app.exception_handler(StoredResponse)
+    async def on_stored(request: Request, exc: StoredResponse) -> Response:
+        return Response(exc.body, status_code=exc.status_code, media_type=exc.content_type,
+                        headers={"Idempotent-Replayed": "true"})
+
+    @app.exception_handler(StaleDataError)
+    async def on_stale(request: Request, exc: StaleDataError) -> Response:
+        error = VersionConflict()
+        from fastapi.responses import JSONResponse
+        return JSONResponse(error.body(), status_code=error.status_code)
+
+    for router in (health_router, auth_router, users_router, organisations_router,
+                   patients_router, audit_router):
+        app.include_router(router)
+    app.add_middleware(UnitOfWorkMiddleware, services=services,
+                       on_audit_appended=checkpoints.on_appended)
+    return app

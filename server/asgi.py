@@ -1,0 +1,18 @@
+"""Entry point for ASGI servers: `uvicorn --factory server.asgi:app_from_env`.
+
+Settings come from the environment and RXP_CONFIG (see server/settings.py).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+
+from server.app import create_app
+from server.settings import Settings
+
+
+def app_from_env() -> FastAPI:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    return create_app(Settings())  # type: ignore[call-arg]  (values come from the environment)

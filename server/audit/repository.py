@@ -1,0 +1,84 @@
+"""All SQL of the audit log."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.audit.chain import GENESIS, event_hash
+from server.audit.models import AuditEvent
+
+# Any constant will do; it only has to be the same for every writer.
+CHAIN_LOCK = 0x52585041  # "RXPA"
+
+
+async def append(session: AsyncSession, fields: dict[str, Any]) -> AuditEvent:
+    """Append one event at the head of the chain.
+
+    The advisory lock is held until the surrounding transaction ends, so appends are serialised
+    and the head read here is the committed one; callers append last, just before commit, to
+    keep the lock short.
+    """
+    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHAIN_LOCK})
+    head = (await session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    )).first()
+    seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
+    event = AuditEvent(seq=seq, prev_hash=prev, **fields)
+    event.hash = event_hash(prev, {**fields, "seq": seq})
+    session.add(event)
+    await session.flush()
+    return event
+
+
+async def head(session: AsyncSession) -> tuple[int, bytes] | None:
+    row = (await session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    )).first()
+    return (row[0], row[1]) if row else None
+
+
+async def iterate(session: AsyncSession, batch: int = 5000) -> AsyncIterator[AuditEvent]:
+    """Every event in chain order, in batches (the log grows without bound)."""
+    after = 0
+    while True:
+        rows = (await session.scalars(
+            select(AuditEvent).where(AuditEvent.seq > after).order_by(AuditEvent.seq).limit(batch)
+        )).all()
+        if not rows:
+            return
+        for row in rows:
+            yield row
+        after = rows[-1].seq
+
+
+async def search(
+    session: AsyncSession, *, actor_id: uuid.UUID | None = None, action: str | None = None,
+    entity_type: str | None = None, entity_id: str | None = None,
+    since: datetime | None = None, until: datetime | None = None,
+    org_ids: frozenset[uuid.UUID] | None = None, limit: int = 50, offset: int = 0,
+) -> tuple[Sequence[AuditEvent], int]:
+    query = select(AuditEvent)
+    if actor_id:
+        query = query.where(AuditEvent.actor_id == actor_id)
+    if action:
+        query = query.where(AuditEvent.action.startswith(action))
+    if entity_type:
+        query = query.where(AuditEvent.entity_type == entity_type)
+    if entity_id:
+        query = query.where(AuditEvent.entity_id == entity_id)
+    if since:
+        query = query.where(AuditEvent.occurred_at >= since)
+    if until:
+        query = query.where(AuditEvent.occurred_at < until)
+    if org_ids is not None:
+        query = query.where(AuditEvent.org_id.in_(org_ids))
+    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+    rows = (await session.scalars(
+        query.order_by(AuditEvent.seq.desc()).limit(limit).offset(offset))).all()
+    return rows, total

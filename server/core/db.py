@@ -1,0 +1,126 @@
+"""Database access: the declarative base, the primary engine and the read replicas.
+
+Writes always go to the primary. Read-only endpoints (statistics, tracking, search) ask for a
+read session: it comes from a healthy replica when one is configured, and from the primary when
+none answers (a replica that failed is skipped for `replica_retry_seconds`).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import DateTime, MetaData, func, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {  # noqa: RUF012  (SQLAlchemy reads it once)
+        datetime: DateTime(timezone=True), dict[str, Any]: JSONB}
+
+
+class Entity:
+    """Columns every business table has. `version` is checked on UPDATE (optimistic locking):
+    SQLAlchemy adds `WHERE version = :old` and raises StaleDataError when another writer won."""
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012  (mapper config, not state)
+
+
+def make_engine(url: str, *, pool_size: int = 10, connect_timeout: int = 5) -> AsyncEngine:
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": connect_timeout, "application_name": "rxp-server"},
+    )
+
+
+@dataclass
+class _Replica:
+    name: str
+    engine: AsyncEngine
+    down_until: float = 0.0
+
+
+class Database:
+    """The engines of one server process; built by create_app, disposed at shutdown."""
+
+    def __init__(self, primary_url: str, replica_urls: list[str], *, pool_size: int = 10,
+                 replica_retry_seconds: float = 5.0) -> None:
+        self.primary = make_engine(primary_url, pool_size=pool_size)
+        self.replicas = [
+            _Replica(f"replica-{i}", make_engine(u, pool_size=pool_size, connect_timeout=2))
+            for i, u in enumerate(replica_urls)
+        ]
+        self.replica_retry_seconds = replica_retry_seconds
+
+    def session(self) -> AsyncSession:
+        return AsyncSession(self.primary, expire_on_commit=False, autoflush=True)
+
+    @asynccontextmanager
+    async def independent_session(self) -> AsyncIterator[AsyncSession]:
+        """A transaction of its own, committed whatever happens to the request's."""
+        async with self.session() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def read_session(self) -> AsyncIterator[tuple[AsyncSession, str]]:
+        """(session, source): a replica's session when one answers, else the primary's."""
+        now = time.monotonic()
+        for replica in self.replicas:
+            if replica.down_until > now:
+                continue
+            try:
+                conn = await replica.engine.connect()
+            except (OperationalError, DBAPIError, OSError):
+                replica.down_until = now + self.replica_retry_seconds
+                continue
+            try:
+                async with AsyncSession(bind=conn, expire_on_commit=False) as session:
+                    yield session, replica.name
+            finally:
+                await conn.close()
+            return
+        async with self.session() as session:
+            yield session, "primary"
+
+    async def replica_states(self) -> list[dict[str, Any]]:
+        states = []
+        for replica in self.replicas:
+            try:
+                async with replica.engine.connect() as conn:
+                    lag = (await conn.execute(text(
+                        "SELECT COALESCE(EXTRACT(EPOCH FROM now()"
+                        " - pg_last_xact_replay_timestamp()), 0)"))).scalar_one()
+                    states.append({"name": replica.name, "up": True, "lag_seconds": float(lag)})
+            except (OperationalError, DBAPIError, OSError) as exc:
+                states.append({"name": replica.name, "up": False, "error": type(exc).__name__})
+        return states
+
+    async def dispose(self) -> None:
+        await self.primary.dispose()
+        for replica in self.replicas:
+            await replica.engine.dispose()

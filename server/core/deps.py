@@ -1,0 +1,28 @@
+"""FastAPI dependencies shared by every router, as `Annotated` aliases."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.core.context import RequestContext
+from server.core.services import Services
+
+
+def get_ctx(request: Request) -> RequestContext:
+    return request.state.ctx
+
+
+def get_session(request: Request) -> AsyncSession:
+    return request.state.ctx.session
+
+
+def get_services(request: Request) -> Services:
+    return request.app.state.services
+
+
+Ctx = Annotated[RequestContext, Depends(get_ctx)]
+DbSession = Annotated[AsyncSession, Depends(get_session)]
+Svc = Annotated[Services, Depends(get_services)]

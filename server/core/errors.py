@@ -1,0 +1,201 @@
+"""Error classes of the API and the one handler that renders them.
+
+Every error leaves the server as `{"error": "<ClassName>", "detail": "<Chinese message>", ...}`.
+`common/errors.py` maps the class name back to a client exception, so the names are API.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+
+class AppError(Exception):
+    status_code = 400
+    default_detail = "请求无法处理"
+
+    def __init__(self, detail: str | None = None, **extra: Any) -> None:
+        self.detail = detail or self.default_detail
+        self.extra = extra
+        super().__init__(self.detail)
+
+    def body(self) -> dict[str, Any]:
+        return {"error": type(self).__name__, "detail": self.detail, **self.extra}
+
+
+class BadRequest(AppError):
+    status_code = 400
+
+
+class NotAuthenticated(AppError):
+    status_code = 401
+    default_detail = "未登录或登录已失效"
+
+
+class InvalidCredentials(NotAuthenticated):
+    default_detail = "用户名、密码或动态验证码错误"
+
+
+class SecondFactorRequired(NotAuthenticated):
+    default_detail = "请输入动态验证码"
+
+
+class AccountLocked(NotAuthenticated):
+    status_code = 423
+    default_detail = "登录失败次数过多，账号已临时锁定"
+
+
+class AccountFrozen(NotAuthenticated):
+    status_code = 403
+    default_detail = "账号已被冻结，请联系医院管理员"
+
+
+class SessionExpired(NotAuthenticated):
+    default_detail = "会话已过期，请重新登录"
+
+
+class RefreshTokenReused(NotAuthenticated):
+    default_detail = "检测到刷新令牌被重复使用，已注销该会话的全部令牌"
+
+
+class NotPermitted(AppError):
+    status_code = 403
+    default_detail = "没有执行此操作的权限"
+
+
+class NotFound(AppError):
+    status_code = 404
+    default_detail = "记录不存在"
+
+
+class Conflict(AppError):
+    status_code = 409
+    default_detail = "操作冲突"
+
+
+class VersionConflict(Conflict):
+    default_detail = "记录已被他人修改，请刷新后重试"
+
+
+class IdempotencyKeyInProgress(Conflict):
+    default_detail = "相同幂等键的请求正在处理中"
+
+
+class Unprocessable(AppError):
+    status_code = 422
+    default_detail = "数据校验未通过"
+
+
+class IdempotencyKeyReused(Unprocessable):
+    default_detail = "该幂等键已用于另一个不同的请求"
+
+
+class SeparationOfDuties(Unprocessable):
+    default_detail = "三权分立：系统管理员、安全管理员、审计管理员不得由同一账号兼任"
+
+
+class WeakPassword(Unprocessable):
+    default_detail = "密码不符合安全策略"
+
+
+class ServiceUnavailable(AppError):
+    status_code = 503
+    default_detail = "服务暂不可用"
+
+
+_FIELD_MESSAGES = {
+    "missing": "必填项缺失",
+    "string_too_short": "内容过短",
+    "string_too_long": "内容过长",
+    "string_pattern_mismatch": "格式不正确",
+    "uuid_parsing": "不是有效的标识",
+    "int_parsing": "应为整数",
+    "json_invalid": "不是有效的 JSON",
+    "extra_forbidden": "不允许的字段",
+}
+
+
+def _validation_body(exc: RequestValidationError) -> dict[str, Any]:
+    fields = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ())]
+        kind = str(err.get("type", ""))
+        message = _FIELD_MESSAGES.get(kind)
+        if kind.startswith("value_error"):
+            # Our own validators raise ValueError with a Chinese message already.
+            message = str(err.get("msg", "")).removeprefix("Value error, ")
+        fields.append({"field": ".".join(loc), "message": message or "取值无效", "type": kind})
+    detail = "；".join(f"{f['field']}: {f['message']}" for f in fields) or "请求格式不正确"
+    return {"error": "ValidationFailed", "detail": detail, "fields": fields}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def on_app_error(request: Request, exc: AppError) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(_validation_body(exc), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        names = {404: "NotFound", 405: "MethodNotAllowed", 401: "NotAuthenticated"}
+        detail = {404: "接口不存在", 405: "不支持的请求方法"}.get(exc.status_code, str(exc.detail))
+        return JSONResponse(
+            {"error": names.get(exc.status_code, "HTTPError"), "detail": detail},
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def on_integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+        # A constraint the service did not check first (or a concurrent twin won the race).
+        log.info("integrity error on %s %s: %s", request.method, request.url.path, exc.orig)
+        body = {"error": "Conflict", "detail": "数据与现有记录冲突，请刷新后重试"}
+        return JSONResponse(body, 409)
+
+    @app.exception_handler(DBAPIError)
+    async def on_database_error(request: Request, exc: DBAPIError) -> JSONResponse:
+        if getattr(exc.orig, "sqlstate", None) == "42501":  # row-level security / grants
+            return JSONResponse(NotPermitted().body(), 403)
+        if isinstance(exc, OperationalError):
+            log.warning("database unavailable on %s %s", request.method, request.url.path)
+            return JSONResponse(ServiceUnavailable("数据库暂不可用，请稍后重试").body(), 503)
+        log.exception("database error on %s %s", request.method, request.url.path)
+        return JSONResponse({"error": "InternalError", "detail": "服务器内部错误，已记录"}, 500)
+
+    @app.exception_handler(Exception)
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return JSONResponse({"error": "InternalError", "detail": "服务器内部错误，已记录"}, 500)
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+    type: str
+
+
+class ErrorBody(BaseModel):
+    """The shape of every error response."""
+
+    error: str
+    detail: str
+    fields: list[FieldError] | None = None
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorBody, "description": desc}
+    for code, desc in ((400, "请求错误"), (401, "未登录"), (403, "无权限"), (404, "不存在"),
+                       (409, "冲突"), (422, "校验失败"))
+}

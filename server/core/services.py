@@ -1,0 +1,24 @@
+"""What one server process holds: settings, database engines, keys and the clock.
+
+Built once by `create_app(settings)` and reached by routes through `request.app.state.services`;
+nothing of it exists at import time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from server.core.clock import Clock
+from server.core.db import Database
+from server.core.keys import KeyMaterial
+from server.personal_data.cipher import FieldCipher
+from server.settings import Settings
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    keys: KeyMaterial
+    cipher: FieldCipher
+    clock: Clock

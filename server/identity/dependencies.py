@@ -1,0 +1,45 @@
+"""The authentication dependencies routes declare: `CurrentPrincipal`, `Require(...)`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from server.core.context import Principal
+from server.core.deps import Ctx, Svc
+from server.core.errors import NotPermitted
+from server.idempotency.store import replay_if_stored
+from server.identity.auth_service import authenticate
+
+_bearer = HTTPBearer(auto_error=False, description="登录或客户端凭据换取的访问令牌")
+
+
+async def current_principal(
+    ctx: Ctx, svc: Svc,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    principal = await authenticate(ctx, svc, credentials.credentials if credentials else None)
+    # A retried write is answered from the store once we know whose key it is.
+    await replay_if_stored(ctx, svc.cipher)
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+async def anonymous_write(ctx: Ctx, svc: Svc) -> None:
+    """For the few unauthenticated writes (login, refresh): idempotent replay as anonymous."""
+    await replay_if_stored(ctx, svc.cipher)
+
+
+def require(permission: str) -> Any:
+    """A dependency that yields the principal if it holds `permission`, else 403."""
+
+    async def check(principal: CurrentPrincipal) -> Principal:
+        if not principal.can(permission):
+            raise NotPermitted(f"没有权限：{permission}", permission=permission)
+        return principal
+
+    return Depends(check)

@@ -1,0 +1,71 @@
+"""All SQL of staff accounts, sessions, refresh tokens and integration clients."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.identity.models import AuthSession, IntegrationClient, RefreshToken, StaffUser
+
+
+async def user_by_username(session: AsyncSession, username: str) -> StaffUser | None:
+    return (await session.scalars(
+        select(StaffUser).where(StaffUser.username == username))).first()
+
+
+async def user_by_id(session: AsyncSession, user_id: uuid.UUID,
+                     *, for_update: bool = False) -> StaffUser | None:
+    query = select(StaffUser).where(StaffUser.id == user_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.scalars(query)).first()
+
+
+async def list_users(session: AsyncSession, *, org_id: uuid.UUID | None, role: str | None,
+                     query: str | None, limit: int, offset: int
+                     ) -> tuple[Sequence[StaffUser], int]:
+    stmt = select(StaffUser)
+    if org_id:
+        stmt = stmt.where(StaffUser.org_id == org_id)
+    if role:
+        stmt = stmt.where(StaffUser.roles.contains([role]))
+    if query:
+        like = f"%{query}%"
+        stmt = stmt.where(StaffUser.username.ilike(like) | StaffUser.display_name.ilike(like))
+    total = (await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
+    rows = (await session.scalars(
+        stmt.order_by(StaffUser.username).limit(limit).offset(offset))).all()
+    return rows, total
+
+
+async def session_with_user(session: AsyncSession, session_id: uuid.UUID
+                            ) -> tuple[AuthSession, StaffUser] | None:
+    row = (await session.execute(
+        select(AuthSession, StaffUser).join(StaffUser, StaffUser.id == AuthSession.user_id)
+        .where(AuthSession.id == session_id))).first()
+    return (row[0], row[1]) if row else None
+
+
+async def refresh_by_digest(session: AsyncSession, digest: bytes) -> RefreshToken | None:
+    return (await session.scalars(
+        select(RefreshToken).where(RefreshToken.token_hash == digest).with_for_update())).first()
+
+
+async def revoke_sessions(session: AsyncSession, *, user_id: uuid.UUID | None = None,
+                          session_id: uuid.UUID | None = None, now: datetime,
+                          reason: str) -> None:
+    stmt = update(AuthSession).where(AuthSession.revoked_at.is_(None))
+    if user_id:
+        stmt = stmt.where(AuthSession.user_id == user_id)
+    if session_id:
+        stmt = stmt.where(AuthSession.id == session_id)
+    await session.execute(stmt.values(revoked_at=now, revoked_reason=reason))
+
+
+async def client_by_client_id(session: AsyncSession, client_id: str) -> IntegrationClient | None:
+    return (await session.scalars(
+        select(IntegrationClient).where(IntegrationClient.client_id == client_id))).first()

@@ -1,0 +1,90 @@
+"""Server settings: read once from the environment and an optional TOML file, checked at start.
+
+Environment variables win over the TOML file (`RXP_CONFIG=/etc/rxp/server.toml`). Outside the demo
+and test environments the server refuses to start with missing or default secrets.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+Environment = Literal["production", "staging", "demo", "test"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    environment: Environment = Field("production", alias="RXP_ENV")
+    # The server's own role: may read/write business tables, may only INSERT into the audit log.
+    database_url: str = Field(..., alias="DATABASE_URL")
+    # Read-only streaming replicas for statistics, tracking and search; comma separated.
+    database_replica_urls: list[str] = Field(default_factory=list, alias="DATABASE_REPLICA_URLS")
+    # The schema owner, used by migrations only (falls back to database_url).
+    database_migration_url: str | None = Field(None, alias="DATABASE_MIGRATION_URL")
+    db_pool_size: int = Field(10, alias="RXP_DB_POOL_SIZE")
+
+    # Folder outside the database with the data keys, the token key and the audit signing key.
+    key_dir: Path = Field(..., alias="RXP_KEY_DIR")
+    # Folder outside the database where signed checkpoints of the audit chain are written.
+    audit_checkpoint_dir: Path = Field(..., alias="RXP_AUDIT_CHECKPOINT_DIR")
+    audit_checkpoint_every: int = Field(500, alias="RXP_AUDIT_CHECKPOINT_EVERY")
+
+    access_token_minutes: int = Field(15, alias="RXP_ACCESS_TOKEN_MINUTES")
+    refresh_token_hours: int = Field(12, alias="RXP_REFRESH_TOKEN_HOURS")
+    idle_timeout_minutes: int = Field(30, alias="RXP_IDLE_TIMEOUT_MINUTES")
+    max_failed_logins: int = Field(5, alias="RXP_MAX_FAILED_LOGINS")
+    lockout_minutes: int = Field(15, alias="RXP_LOCKOUT_MINUTES")
+    password_min_length: int = Field(10, alias="RXP_PASSWORD_MIN_LENGTH")
+    totp_issuer: str = Field("处方流转平台", alias="RXP_TOTP_ISSUER")
+
+    field_cipher: Literal["aes-256-gcm", "sm4-gcm"] = Field("aes-256-gcm", alias="RXP_FIELD_CIPHER")
+    replica_retry_seconds: float = Field(5.0, alias="RXP_REPLICA_RETRY_SECONDS")
+
+    @field_validator("database_replica_urls", mode="before")
+    @classmethod
+    def _split_urls(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [u.strip() for u in value.split(",") if u.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _fail_fast(self) -> Settings:
+        if self.environment in ("demo", "test"):
+            return self
+        problems = []
+        if not self.key_dir.is_dir():
+            problems.append(f"RXP_KEY_DIR {self.key_dir} does not exist")
+        if "change-me" in self.database_url or ":rxp@" in self.database_url:
+            problems.append("DATABASE_URL carries a default password")
+        if problems:
+            raise ValueError("unsafe configuration: " + "; ".join(problems))
+        return self
+
+    @property
+    def migration_url(self) -> str:
+        return self.database_migration_url or self.database_url
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get("RXP_CONFIG")
+        if config_file:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=config_file))
+        return tuple(sources)

@@ -1,0 +1,42 @@
+"""Fixtures for server tests: settings, the app (with a clock tests can move), an HTTP client."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+
+from installers.database import DatabaseUrls
+from server.app import create_app
+from server.core.clock import FakeClock
+from server.settings import Settings
+
+
+@pytest.fixture
+def settings(db: DatabaseUrls, key_dir: Path, checkpoint_dir: Path) -> Settings:
+    return Settings(RXP_ENV="test", DATABASE_URL=db.app, RXP_KEY_DIR=key_dir,
+                    RXP_AUDIT_CHECKPOINT_DIR=checkpoint_dir, RXP_DB_POOL_SIZE=5)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: FakeClock) -> AsyncIterator[FastAPI]:
+    application = create_app(settings, clock=clock)
+    async with LifespanManager(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, client=("10.1.2.3", 5555))
+    async with httpx.AsyncClient(transport=transport, base_url="http://rxp.test",
+                                 headers={"X-Workstation": "TEST-WS-01"}) as http:
+        yield http
