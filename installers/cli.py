@@ -143,7 +143,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
     if not os.environ.get("DATABASE_URL"):
         os.environ.update(_local().server_env())
-    ok, message = asyncio.run(verify(Settings()))  # type: ignore[call-arg]
+    ok, message = asyncio.run(verify(Settings()))
     print(message)
     return 0 if ok else 1
 

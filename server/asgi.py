@@ -15,4 +15,5 @@ from server.settings import Settings
 
 def app_from_env() -> FastAPI:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    return create_app(Settings())  # type: ignore[call-arg]  (values come from the environment)
+    # The values come from the environment and RXP_CONFIG.
+    return create_app(Settings())

@@ -4,7 +4,7 @@ exactly what it may do (everything on business tables; only SELECT and INSERT on
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine, pool, text
+from sqlalchemy import Connection, create_engine, pool, text
 
 from server.models import Base
 
@@ -15,7 +15,7 @@ target_metadata = Base.metadata
 APPEND_ONLY = ("audit_event",)
 
 
-def grant_app_role(connection, role: str) -> None:  # type: ignore[no-untyped-def]
+def grant_app_role(connection: Connection, role: str) -> None:
     exists = connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role})
     if exists.first() is None:
         return  # a database without a separate server role (e.g. a throw-away check)
