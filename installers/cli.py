@@ -132,7 +132,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
     _ensure_keys()
     _migrate_local()
     group = asyncio.run(_seed_local())
-    path = write_demo_json(group, base_url=f"http://127.0.0.1:{env.server_port}")
+    path = write_demo_json(env, group, base_url=f"http://127.0.0.1:{env.server_port}")
     print(f"demo group seeded; accounts in {path}")
     return 0
 

@@ -19,19 +19,17 @@ from typing import Any
 
 import httpx
 
-from installers.local import STATE, LocalEnvironment
+from installers.local import LocalEnvironment
 from installers.pgcluster import free_port
 
-DEMO_JSON = STATE / "demo.json"
-
-
-def write_demo_json(group: Any, *, base_url: str, extra: dict[str, Any] | None = None) -> Path:
+def write_demo_json(env: LocalEnvironment, group: Any, *, base_url: str,
+                    extra: dict[str, Any] | None = None) -> Path:
     document = {"base_url": base_url, **group.as_json(), **(extra or {})}
-    STATE.mkdir(exist_ok=True)
-    fd = os.open(DEMO_JSON, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    path = env.state / "demo.json"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
         json.dump(document, f, ensure_ascii=False, indent=2)
-    return DEMO_JSON
+    return path
 
 
 def _port_free(port: int) -> bool:
@@ -92,9 +90,9 @@ def run_demo(*, headless: bool, once: bool) -> int:
     group = asyncio.run(cli._seed_local())
     port = env.server_port if _port_free(env.server_port) else free_port()
     base_url = f"http://127.0.0.1:{port}"
-    path = write_demo_json(group, base_url=base_url)
+    path = write_demo_json(env, group, base_url=base_url)
     print(f"rxp demo: demo group seeded; accounts and credentials in {path}", flush=True)
-    server = start_server(env.server_env(replicas=True), port, STATE / "server.log")
+    server = start_server(env.server_env(replicas=True), port, env.state / "server.log")
     try:
         ready = wait_ready(base_url, server)
         print(f"rxp demo: server ready at {base_url} (docs: {base_url}/docs) — {ready}", flush=True)

@@ -10,15 +10,19 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from installers import database
 from installers.pgcluster import PgCluster, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-STATE = ROOT / ".rxp"
 DB_NAME = "rxp"
+
+
+def state_dir() -> Path:
+    """`.rxp/` of the checkout; RXP_STATE_DIR moves it (tests run a whole demo in a temp folder)."""
+    return Path(os.environ.get("RXP_STATE_DIR") or ROOT / ".rxp").resolve()
 
 
 @dataclass
@@ -27,35 +31,38 @@ class LocalEnvironment:
     owner_password: str
     app_password: str
     server_port: int
+    state: Path = field(default_factory=state_dir, compare=False)
 
     @classmethod
     def load(cls) -> LocalEnvironment:
-        path = STATE / "local.json"
+        state = state_dir()
+        path = state / "local.json"
         if path.exists():
-            return cls(**json.loads(path.read_text()))
-        STATE.mkdir(exist_ok=True)
+            return cls(**json.loads(path.read_text()), state=state)
+        state.mkdir(parents=True, exist_ok=True)
         env = cls(port=free_port(), owner_password=secrets.token_urlsafe(18),
-                  app_password=secrets.token_urlsafe(18), server_port=8741)
+                  app_password=secrets.token_urlsafe(18), server_port=8741, state=state)
+        saved = {k: v for k, v in env.__dict__.items() if k != "state"}
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
-            json.dump(env.__dict__, f, indent=2)
+            json.dump(saved, f, indent=2)
         return env
 
     @property
     def cluster(self) -> PgCluster:
         # `.rxp/pgdata` holds the primary's data folder (data/), socket folder and log.
-        return PgCluster(STATE / "pgdata", self.port)
+        return PgCluster(self.state / "pgdata", self.port)
 
     def replica(self, index: int = 0) -> PgCluster:
-        return PgCluster(STATE / f"pgreplica{index}", self.port + 1 + index)
+        return PgCluster(self.state / f"pgreplica{index}", self.port + 1 + index)
 
     @property
     def key_dir(self) -> Path:
-        return STATE / "keys"
+        return self.state / "keys"
 
     @property
     def checkpoint_dir(self) -> Path:
-        return STATE / "audit-checkpoints"
+        return self.state / "audit-checkpoints"
 
     @property
     def urls(self) -> database.DatabaseUrls:
@@ -66,8 +73,8 @@ class LocalEnvironment:
 
     def start_database(self) -> None:
         """Initialise (first time), start, and provision the roles and the database."""
-        STATE.mkdir(exist_ok=True)
-        STATE.chmod(0o711)  # the unprivileged server user must reach .rxp/pgdata
+        self.state.mkdir(parents=True, exist_ok=True)
+        self.state.chmod(0o711)  # the unprivileged server user must reach .rxp/pgdata
         cluster = self.cluster
         cluster.init()
         cluster.start()

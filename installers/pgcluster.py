@@ -182,6 +182,11 @@ class PgCluster:
             raise RuntimeError(f"psql failed: {result.stderr.strip()}")
         return result.stdout.strip()
 
+    def dump(self, db: str) -> str:
+        """A plain-SQL `pg_dump` of ``db``, as the superuser through the private socket."""
+        return self._run("pg_dump", "-h", str(self.sockdir), "-p", str(self.port), "-U",
+                         SUPERUSER, "--no-password", db).stdout
+
     def superuser_url(self, db: str = "postgres") -> str:
         return f"postgresql+psycopg://{SUPERUSER}@/{db}?host={self.sockdir}&port={self.port}"
 
