@@ -164,6 +164,10 @@ def cmd_keys(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    if os.environ.get("RXP_ENV") in ("demo", "test"):
+        print("rxp serve: RXP_ENV=demo/test is for `rxp demo` and the tests, not for serving",
+              file=sys.stderr)
+        return 2
     cmd = [PY, "-m", "uvicorn", "--factory", "server.asgi:app_from_env", "--host", args.host,
            "--port", str(args.port), "--workers", str(args.workers), "--proxy-headers"]
     os.execv(PY, cmd)
