@@ -101,7 +101,19 @@ class UnitOfWorkMiddleware:
                 chunks.append(message.get("body", b""))
 
         try:
-            await self.app(scope, receive, capture)
+            try:
+                await self.app(scope, receive, capture)
+            except Exception:
+                # Unexpected: the outer error middleware answers 500; the attempt is audited.
+                await session.rollback()
+                audit = self._audit_fields(ctx, 500)
+                if audit and not streaming:
+                    try:
+                        async with self.db.independent_session() as own:
+                            await audit_repository.append(own, audit)
+                    except SQLAlchemyError:
+                        log.exception("could not audit a failed request")
+                raise
             if streaming:
                 return
             assert start is not None
