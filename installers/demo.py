@@ -22,6 +22,7 @@ import httpx
 from installers.local import LocalEnvironment
 from installers.pgcluster import free_port
 
+
 def write_demo_json(env: LocalEnvironment, group: Any, *, base_url: str,
                     extra: dict[str, Any] | None = None) -> Path:
     document = {"base_url": base_url, **group.as_json(), **(extra or {})}

@@ -68,6 +68,8 @@ class RequestContext:
     # A failure that must still persist (a failed-login counter, a revoked token family).
     commit_on_error: bool = False
     idempotency_key: str | None = None
+    # Whose key it is, fixed when the stored answer is first looked up (see idempotency.store).
+    idempotency_owner: str | None = None
     request_hash: str | None = None
     replayed: bool = False
 

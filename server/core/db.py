@@ -54,7 +54,10 @@ def make_engine(url: str, *, pool_size: int = 10, connect_timeout: int = 5) -> A
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
-        connect_args={"connect_timeout": connect_timeout, "application_name": "rxp-server"},
+        # Sessions in UTC whatever the server's or database's zone: times leave the API (and the
+        # audit log) in UTC, and the clients show them in local time.
+        connect_args={"connect_timeout": connect_timeout, "application_name": "rxp-server",
+                      "options": "-c TimeZone=UTC"},
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.core.context import RequestContext
@@ -26,3 +26,7 @@ def get_services(request: Request) -> Services:
 Ctx = Annotated[RequestContext, Depends(get_ctx)]
 DbSession = Annotated[AsyncSession, Depends(get_session)]
 Svc = Annotated[Services, Depends(get_services)]
+
+# Paging offset: bounded by what PostgreSQL's OFFSET takes (bigint), so an absurd value is a 422
+# naming `offset`, not a database error.
+Offset = Annotated[int, Query(ge=0, le=2**63 - 1, description="跳过的条数")]

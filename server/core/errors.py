@@ -13,10 +13,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
+
+# What FastAPI says (HTTP 400) when a request body cannot be decoded as JSON at all.
+BODY_PARSE_FAILED = "There was an error parsing the body"
 
 
 class AppError(Exception):
@@ -29,7 +32,13 @@ class AppError(Exception):
         super().__init__(self.detail)
 
     def body(self) -> dict[str, Any]:
-        return {"error": type(self).__name__, "detail": self.detail, **self.extra}
+        body = {"error": type(self).__name__, "detail": self.detail, **self.extra}
+        field = self.extra.get("field")
+        if isinstance(field, str) and "fields" not in body:
+            # The same `fields` list a schema validation failure carries, so a client marks the
+            # offending input the same way whichever layer refused it.
+            body["fields"] = [{"field": field, "message": self.detail, "type": type(self).__name__}]
+        return body
 
 
 class BadRequest(AppError):
@@ -107,6 +116,14 @@ class WeakPassword(Unprocessable):
     default_detail = "密码不符合安全策略"
 
 
+class SignatureInvalid(Unprocessable):
+    default_detail = "电子签名验证失败：签名与内容不符，内容可能已被修改"
+
+
+class NoCertificate(Unprocessable):
+    default_detail = "签名人没有有效的签名证书，请联系医院管理员登记"
+
+
 class ServiceUnavailable(AppError):
     status_code = 503
     default_detail = "服务暂不可用"
@@ -149,6 +166,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == BODY_PARSE_FAILED:
+            # FastAPI's answer to a body json.loads cannot take (bad UTF-8, nesting too deep):
+            # the same 422 as any other malformed JSON.
+            return JSONResponse({"error": "ValidationFailed", "detail": "body: 不是有效的 JSON",
+                                 "fields": [{"field": "body", "message": "不是有效的 JSON",
+                                             "type": "json_invalid"}]}, 422)
         names = {404: "NotFound", 405: "MethodNotAllowed", 401: "NotAuthenticated"}
         detail = {404: "接口不存在", 405: "不支持的请求方法"}.get(exc.status_code, str(exc.detail))
         return JSONResponse(
@@ -168,6 +191,12 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_database_error(request: Request, exc: DBAPIError) -> JSONResponse:
         if getattr(exc.orig, "sqlstate", None) == "42501":  # row-level security / grants
             return JSONResponse(NotPermitted().body(), 403)
+        if isinstance(exc, DataError):
+            # A value the database cannot take (out of range, malformed) that no schema bound
+            # caught: bad input, not a fault of the server.
+            log.info("data error on %s %s: %s", request.method, request.url.path, exc.orig)
+            return JSONResponse({"error": "ValidationFailed", "detail": "取值超出范围或格式不正确",
+                                 "fields": []}, 422)
         if isinstance(exc, OperationalError):
             log.warning("database unavailable on %s %s", request.method, request.url.path)
             return JSONResponse(ServiceUnavailable("数据库暂不可用，请稍后重试").body(), 503)
@@ -191,6 +220,8 @@ class ErrorBody(BaseModel):
 
     error: str
     detail: str
+    # The one input a business rule refused (also listed in `fields`).
+    field: str | None = None
     fields: list[FieldError] | None = None
 
 

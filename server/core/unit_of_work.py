@@ -13,6 +13,7 @@ import logging
 import uuid
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qsl
 
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 MAX_BODY = 10 * 1024 * 1024
+# Lengths of the audit_event columns the request's own headers fill.
+IP_MAX, WORKSTATION_MAX, REQUEST_ID_MAX = 64, 100, 64
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -37,6 +40,48 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 def _json_error(name: str, detail: str) -> bytes:
     return json.dumps({"error": name, "detail": detail}, ensure_ascii=False).encode()
+
+
+def _nul_error(field: str) -> bytes:
+    message = "不允许包含空字符（NUL）"
+    return json.dumps({"error": "ValidationFailed", "detail": f"{field}: {message}",
+                       "fields": [{"field": field, "message": message, "type": "nul_character"}]},
+                      ensure_ascii=False).encode()
+
+
+def _nul_in(value: Any, where: str) -> str | None:
+    if isinstance(value, str):
+        return where if "\x00" in value else None
+    items = value.items() if isinstance(value, dict) else (
+        enumerate(value) if isinstance(value, list) else ())
+    for key, item in items:
+        if isinstance(key, str) and "\x00" in key:
+            return f"{where}.{key.replace(chr(0), '')}"
+        found = _nul_in(item, f"{where}.{key}")
+        if found:
+            return found
+    return None
+
+
+def _field_with_nul(scope: Scope, body: bytes) -> str | None:
+    """The first input holding a NUL character, named as validation errors name fields.
+
+    PostgreSQL text cannot hold NUL: such a value would fail deep in a query, or in the audit
+    insert of the request, instead of being refused as the bad input it is.
+    """
+    if "\x00" in scope["path"]:
+        return "path"
+    query = scope.get("query_string", b"").decode("latin-1")
+    if "%00" in query or "\x00" in query:
+        for name, value in parse_qsl(query, keep_blank_values=True):
+            if "\x00" in name + value:
+                return f"query.{name.replace(chr(0), '')}"
+    if b"\\u0000" in body:  # the only way JSON spells NUL; raw NUL bytes are not JSON
+        try:
+            return _nul_in(json.loads(body), "body")
+        except (ValueError, RecursionError):
+            return None  # malformed JSON: the app's own validation answers
+    return None
 
 
 def _outcome(status: int) -> str:
@@ -67,13 +112,24 @@ class UnitOfWorkMiddleware:
             body = read
             receive = self._replay_receive(body)
 
+        nul_field = _field_with_nul(scope, body)
+        if nul_field is not None:
+            await self._send_plain(send, 422, _nul_error(nul_field))
+            return
+
         client = scope.get("client")
         session = self.db.session()
         ctx = RequestContext(
             session=session, method=method, path=scope["path"],
-            ip=(_header(scope, b"x-forwarded-for") or (client[0] if client else None)),
-            workstation=_header(scope, b"x-workstation"),
-            request_id=_header(scope, b"x-request-id") or uuid.uuid4().hex,
+            # The peer as the server sees it. Behind a reverse proxy uvicorn's --proxy-headers
+            # puts the real client here, and only for proxies it trusts: a client's own
+            # X-Forwarded-For must not decide the address the audit log records.
+            ip=client[0][:IP_MAX] if client else None,
+            # Headers the caller chooses, cut to what the audit log holds: a long one must not
+            # make the audit insert, and with it the request, fail.
+            workstation=(_header(scope, b"x-workstation") or "")[:WORKSTATION_MAX] or None,
+            request_id=(_header(scope, b"x-request-id") or "")[:REQUEST_ID_MAX]
+            or uuid.uuid4().hex,
         )
         key = _header(scope, b"idempotency-key")
         if key and method in WRITE_METHODS:

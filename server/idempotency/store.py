@@ -38,7 +38,11 @@ def request_hash(method: str, path: str, query: str, body: bytes) -> str:
 
 
 def principal_key(ctx: RequestContext) -> str:
-    return str(ctx.principal.id) if ctx.principal else ANONYMOUS
+    """Whose key this is, fixed the first time it is asked: a login or refresh starts anonymous
+    and ends as a user, and must store its answer where its retry will look for it."""
+    if ctx.idempotency_owner is None:
+        ctx.idempotency_owner = str(ctx.principal.id) if ctx.principal else ANONYMOUS
+    return ctx.idempotency_owner
 
 
 # Stored answers can hold tokens or a new second-factor secret: they are encrypted like

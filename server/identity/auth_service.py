@@ -59,8 +59,11 @@ async def login(ctx: RequestContext, svc: Services, *, username: str, password: 
     await scope.system_scope(session)
     now = svc.clock.now()
     ctx.note("auth.login", "staff_user", None, username=username)
-    user = await repository.user_by_username(session, username)
-    password_ok = credentials.verify_password(user.password_hash if user else None, password)
+    # Locked for the transaction: concurrent attempts on one account queue up, so each failure
+    # is counted (without it, parallel guesses lose their increments and slip past the lockout).
+    user = await repository.user_by_username(session, username, for_update=True)
+    password_ok = await credentials.verify_password_off_loop(
+        user.password_hash if user else None, password)
     if user is None:
         raise InvalidCredentials()
     ctx.note("auth.login", "staff_user", user.id, username=username)
@@ -74,8 +77,9 @@ async def login(ctx: RequestContext, svc: Services, *, username: str, password: 
     if password_ok and secret and not totp_code:
         # Password right, factor missing: tell the app to ask for it; not a failed attempt.
         raise SecondFactorRequired()
-    factor_ok = secret is None or credentials.verify_totp(secret, totp_code or "",
-                                                          at=now.timestamp())
+    step = credentials.totp_step(secret, totp_code or "", at=now.timestamp()) if secret else None
+    # A code is good once: a replayed (observed, phished) code within its window is refused.
+    factor_ok = secret is None or (step is not None and step > (user.totp_last_step or -1))
     if not (password_ok and factor_ok):
         user.failed_logins += 1
         reason = "wrong_password" if not password_ok else "wrong_totp"
@@ -89,6 +93,8 @@ async def login(ctx: RequestContext, svc: Services, *, username: str, password: 
         raise InvalidCredentials()
     user.failed_logins = 0
     user.locked_until = None
+    if step is not None:
+        user.totp_last_step = step
     auth_session = AuthSession(
         user_id=user.id, created_at=now, last_seen_at=now,
         expires_at=now + timedelta(hours=svc.settings.refresh_token_hours),
@@ -143,7 +149,8 @@ async def client_token(ctx: RequestContext, svc: Services, *, client_id: str,
     await scope.system_scope(ctx.session)
     ctx.note("auth.client_token", "integration_client", None, client_id=client_id)
     client = await repository.client_by_client_id(ctx.session, client_id)
-    ok = credentials.verify_password(client.secret_hash if client else None, client_secret)
+    ok = await credentials.verify_password_off_loop(client.secret_hash if client else None,
+                                                   client_secret)
     if client is None or not ok or client.status != UserStatus.ACTIVE:
         raise InvalidCredentials("客户端凭据无效")
     access, expires_in = _access(svc, subject=client.id, kind="client", session_id=None)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import re
 import secrets
+from datetime import UTC, datetime
 
 import pyotp
 from argon2 import PasswordHasher
@@ -58,12 +60,27 @@ def totp_uri(secret: str, *, username: str, issuer: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=issuer)
 
 
-def verify_totp(secret: str, code: str, *, at: float) -> bool:
-    """One step of clock drift either way is accepted, as authenticator apps drift."""
+def totp_step(secret: str, code: str, *, at: float) -> int | None:
+    """The time step `code` belongs to, or None. One step of drift either way is accepted, as
+    authenticator apps drift; the caller refuses a step already used (RFC 6238 section 5.2)."""
     code = (code or "").strip()
-    if not code.isdigit():
-        return False
-    return pyotp.TOTP(secret).verify(code, for_time=at, valid_window=1)
+    if not (code.isdigit() and len(code) == 6):
+        return None
+    totp = pyotp.TOTP(secret)
+    now_step = totp.timecode(datetime.fromtimestamp(at, UTC))
+    for step in (now_step, now_step - 1, now_step + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+async def verify_password_off_loop(stored_hash: str | None, password: str) -> bool:
+    """argon2 takes tens of milliseconds of CPU on purpose: not on the event loop."""
+    return await asyncio.to_thread(verify_password, stored_hash, password)
+
+
+async def hash_password_off_loop(password: str) -> str:
+    return await asyncio.to_thread(hash_password, password)
 
 
 def new_opaque_token() -> str:

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ARRAY, ForeignKey, LargeBinary, String
+from sqlalchemy import ARRAY, BigInteger, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.core.db import Base, Entity
@@ -32,6 +32,8 @@ class StaffUser(Entity, Base):
     password_changed_at: Mapped[datetime | None]
     # The TOTP secret, encrypted like personal data (it is a credential).
     totp_secret_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The TOTP time step last used to log in: each code is accepted once.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     frozen_reason: Mapped[str | None] = mapped_column(String(300))

@@ -6,15 +6,18 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import any_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.identity.models import AuthSession, IntegrationClient, RefreshToken, StaffUser
 
 
-async def user_by_username(session: AsyncSession, username: str) -> StaffUser | None:
-    return (await session.scalars(
-        select(StaffUser).where(StaffUser.username == username))).first()
+async def user_by_username(session: AsyncSession, username: str,
+                           *, for_update: bool = False) -> StaffUser | None:
+    query = select(StaffUser).where(StaffUser.username == username)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.scalars(query)).first()
 
 
 async def user_by_id(session: AsyncSession, user_id: uuid.UUID,
@@ -32,10 +35,11 @@ async def list_users(session: AsyncSession, *, org_id: uuid.UUID | None, role: s
     if org_id:
         stmt = stmt.where(StaffUser.org_id == org_id)
     if role:
-        stmt = stmt.where(StaffUser.roles.contains([role]))
+        stmt = stmt.where(any_(StaffUser.roles) == role)
     if query:
-        like = f"%{query}%"
-        stmt = stmt.where(StaffUser.username.ilike(like) | StaffUser.display_name.ilike(like))
+        # autoescape: `%` and `_` typed into the search box are characters, not wildcards.
+        stmt = stmt.where(StaffUser.username.icontains(query, autoescape=True)
+                          | StaffUser.display_name.icontains(query, autoescape=True))
     total = (await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
     rows = (await session.scalars(
         stmt.order_by(StaffUser.username).limit(limit).offset(offset))).all()

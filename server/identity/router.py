@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from server.access.roles import Permission
+from server.access.roles import Permission, Role
 from server.core.context import Principal
-from server.core.deps import Ctx, Svc
+from server.core.deps import Ctx, Offset, Svc
 from server.core.errors import ERROR_RESPONSES
 from server.identity import auth_service, credentials, repository, user_service
 from server.identity.dependencies import CurrentPrincipal, anonymous_write, require
@@ -89,9 +89,9 @@ ResetFactor = Annotated[Principal, require(Permission.USER_RESET_SECOND_FACTOR)]
 @users_router.get("", operation_id="list_users", response_model=UserPage)
 async def list_users(
     principal: ReadUsers, ctx: Ctx,
-    org_id: uuid.UUID | None = None, role: str | None = Query(None, max_length=30),
+    org_id: uuid.UUID | None = None, role: Role | None = None,
     q: str | None = Query(None, max_length=64, description="用户名或姓名"),
-    limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),
+    limit: int = Query(50, ge=1, le=500), offset: Offset = 0,
 ) -> UserPage:
     rows, total = await repository.list_users(ctx.session, org_id=org_id, role=role, query=q,
                                               limit=limit, offset=offset)

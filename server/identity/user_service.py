@@ -78,7 +78,7 @@ async def create_user(ctx: RequestContext, svc: Services, actor: Principal,
         org_id=org.id, department_id=data.department_id, username=data.username,
         display_name=data.display_name, roles=roles,
         professional_title=data.professional_title, pharmacist_level=data.pharmacist_level,
-        password_hash=credentials.hash_password(data.password),
+        password_hash=await credentials.hash_password_off_loop(data.password),
         password_changed_at=svc.clock.now(),
         totp_secret_enc=svc.cipher.encrypt(secret, context=TOTP_CONTEXT),
     )
@@ -128,7 +128,12 @@ async def set_frozen(ctx: RequestContext, svc: Services, actor: Principal, user_
         raise Unprocessable("不能冻结或解冻自己的账号")
     user.status = UserStatus.FROZEN if frozen else UserStatus.ACTIVE
     user.frozen_reason = reason if frozen else None
-    if not frozen:
+    if frozen:
+        # A freeze answers a suspected compromise: unfreezing must not revive the sessions
+        # that were open, so they end now and the user logs in again afterwards.
+        await repository.revoke_sessions(ctx.session, user_id=user.id, now=svc.clock.now(),
+                                         reason="frozen")
+    else:
         user.failed_logins = 0
         user.locked_until = None
     await ctx.session.flush()
@@ -153,10 +158,10 @@ async def change_password(ctx: RequestContext, svc: Services, actor: Principal, 
                           current_password: str, new_password: str) -> None:
     user = await get_user(ctx, actor.id)
     ctx.note("user.change_password", "staff_user", user.id)
-    if not credentials.verify_password(user.password_hash, current_password):
+    if not await credentials.verify_password_off_loop(user.password_hash, current_password):
         raise InvalidCredentials("当前密码错误")
     credentials.check_password_policy(new_password, username=user.username,
                                       min_length=svc.settings.password_min_length)
-    user.password_hash = credentials.hash_password(new_password)
+    user.password_hash = await credentials.hash_password_off_loop(new_password)
     user.password_changed_at = svc.clock.now()
     await ctx.session.flush()

@@ -24,6 +24,9 @@ def grant_app_role(connection: Connection, role: str) -> None:
         f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"'))
     connection.execute(text(f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"'))
     for table in APPEND_ONLY:
+        # After a downgrade below the revision that made it, the table is gone.
+        if connection.execute(text("SELECT to_regclass(:t)"), {"t": table}).scalar() is None:
+            continue
         connection.execute(text(f'REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM "{role}"'))
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from server.access.roles import Permission
 from server.core.context import Principal
-from server.core.deps import Ctx, Svc
+from server.core.deps import Ctx, Offset, Svc
 from server.core.errors import ERROR_RESPONSES
 from server.identity.dependencies import require
 from server.organisations import repository, service
@@ -27,7 +27,7 @@ async def list_organisations(
     principal: ReadOrgs, svc: Svc,
     kind: OrganisationKind | None = None, status: OrganisationStatus | None = None,
     parent_id: uuid.UUID | None = None,
-    limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0),
+    limit: int = Query(100, ge=1, le=1000), offset: Offset = 0,
 ) -> OrganisationPage:
     """The directory of organisations; a read-only query, served by a replica when one is up."""
     async with svc.db.read_session() as (session, source):

@@ -204,6 +204,7 @@ def upgrade() -> None:
     sa.Column('password_hash', sa.String(length=200), nullable=False),
     sa.Column('password_changed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('totp_secret_enc', sa.LargeBinary(), nullable=True),
+    sa.Column('totp_last_step', sa.BigInteger(), nullable=True),
     sa.Column('failed_logins', sa.Integer(), nullable=False),
     sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True),
     sa.Column('frozen_reason', sa.String(length=300), nullable=True),
