@@ -4,7 +4,7 @@
     rxp demo [--headless] [--once] the demo group on the embedded PostgreSQL, served until Ctrl-C
     rxp serve                     the API server for production (settings from env / RXP_CONFIG)
     rxp db start|stop|status|replica|psql
-    rxp migrate | rxp seed | rxp audit verify | rxp keys init|rotate
+    rxp migrate | rxp seed | rxp audit verify | rxp keys init|rotate|reencrypt
 """
 
 from __future__ import annotations
@@ -157,9 +157,32 @@ def cmd_keys(args: argparse.Namespace) -> int:
         created = init_key_dir(key_dir)
         print(f"created: {', '.join(created) or 'nothing (all keys exist)'}")
         return 0
-    version = KeyRing.rotate(key_dir / DATA_KEYS)
-    print(f"data key version {version} is now active; run `rxp keys reencrypt` to re-encrypt "
-          "stored values (the server keeps reading old versions meanwhile)")
+    if args.action == "rotate":
+        version = KeyRing.rotate(key_dir / DATA_KEYS)
+        print(f"data key version {version} is now active. Restart the servers (rolling) so they "
+              "load it, then run `rxp keys reencrypt`; old versions stay readable meanwhile.")
+        return 0
+    return asyncio.run(_reencrypt(key_dir))
+
+
+async def _reencrypt(key_dir: Path) -> int:
+    """Re-encrypt patients' identifying fields and staff TOTP secrets under the active key."""
+    from server.core.db import make_engine
+    from server.core.keys import KeyMaterial
+    from server.identity.rotation import reencrypt_totp_secrets
+    from server.patients.rotation import reencrypt_patients
+    from server.personal_data.cipher import FieldCipher
+
+    url = os.environ.get("DATABASE_URL") or _local().urls.app
+    cipher = FieldCipher(KeyMaterial.load(key_dir).keyring)
+    engine = make_engine(url, pool_size=1)
+    try:
+        patients = await reencrypt_patients(engine, cipher)
+        secrets = await reencrypt_totp_secrets(engine, cipher)
+    finally:
+        await engine.dispose()
+    print(f"re-encrypted under key version {cipher.keyring.active_version}: "
+          f"{patients} patients, {secrets} second-factor secrets")
     return 0
 
 
@@ -213,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("keys", help="key folder: create keys, rotate the data key")
-    p.add_argument("action", choices=["init", "rotate"])
+    p.add_argument("action", choices=["init", "rotate", "reencrypt"])
     p.set_defaults(func=cmd_keys)
 
     args = parser.parse_args(argv)
