@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -121,7 +122,14 @@ async def _seed_local() -> DemoGroup:
     from server.seed.runner import seed
 
     env = _local()
-    return await seed(env.urls.owner, FieldCipher(KeyMaterial.load(env.key_dir).keyring))
+    # Keep the demo signers' keys of an earlier run (the apps may have them in their keyring).
+    previous = env.state / "demo.json"
+    keys: dict[str, str] = {}
+    if previous.exists():
+        keys = {a["username"]: a["signing_key"]
+                for a in json.loads(previous.read_text()).get("accounts", [])
+                if a.get("signing_key")}
+    return await seed(env.urls.owner, FieldCipher(KeyMaterial.load(env.key_dir).keyring), keys)
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
@@ -192,9 +200,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     cmd = [PY, "-m", "uvicorn", "--factory", "server.asgi:app_from_env", "--host", args.host,
-           "--port", str(args.port), "--workers", str(args.workers), "--proxy-headers"]
+           "--port", str(args.port), "--workers", str(args.workers), "--proxy-headers",
+           "--timeout-graceful-shutdown", "5"]
     os.execv(PY, cmd)
     return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from installers.bench import main as bench
+
+    return bench(args.names)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -227,6 +242,10 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("db", help="the embedded PostgreSQL")
     p.add_argument("action", choices=["start", "stop", "status", "replica", "psql"])
     p.set_defaults(func=cmd_db)
+
+    p = sub.add_parser("bench", help="performance benchmarks (BENCH lines)")
+    p.add_argument("names", nargs="*", help="check signatures search submit events worklist")
+    p.set_defaults(func=cmd_bench)
 
     sub.add_parser("migrate", help="upgrade the schema to head").set_defaults(func=cmd_migrate)
     sub.add_parser("seed", help="seed the demo group").set_defaults(func=cmd_seed)

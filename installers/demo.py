@@ -46,7 +46,9 @@ def start_server(env: dict[str, str], port: int, log_path: Path) -> subprocess.P
     log = open(log_path, "ab")
     return subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "server.asgi:app_from_env",
-         "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--no-access-log"],
+         "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--no-access-log",
+         # Open event streams would otherwise hold a stop for up to a token lifetime.
+         "--timeout-graceful-shutdown", "5"],
         env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
         cwd=Path(__file__).resolve().parent.parent, start_new_session=True,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,19 +12,32 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from server.audit.checkpoints import CheckpointWriter
 from server.audit.router import router as audit_router
+from server.catalogue.router import router as catalogue_router
+from server.checks.rational_use import rational_use_for_url
+from server.clinical.router import router as clinical_router
 from server.core.clock import Clock
 from server.core.db import Database
 from server.core.errors import VersionConflict, install_error_handlers
 from server.core.keys import KeyMaterial
 from server.core.services import Services
 from server.core.unit_of_work import UnitOfWorkMiddleware
+from server.events.hub import EventHub
+from server.events.router import router as events_router
 from server.health.router import router as health_router
 from server.idempotency.store import StoredResponse
 from server.identity.router import auth_router, users_router
+from server.knowledge.router import router as knowledge_router
 from server.organisations.router import router as organisations_router
 from server.patients.router import router as patients_router
 from server.personal_data.cipher import FieldCipher
+from server.platform_settings.router import router as settings_router
+from server.prescriptions.background import escalation_loop
+from server.prescriptions.review_router import router as review_router
+from server.prescriptions.router import router as prescriptions_router
+from server.prescriptions.router import templates_router
 from server.settings import Settings
+from server.signatures.router import certificates_router, me_router
+from server.signatures.router import users_router as user_certificates_router
 
 API_TITLE = "处方流转平台 API"
 
@@ -38,6 +52,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         keys=keys,
         cipher=FieldCipher(keys.keyring, algorithm=settings.field_cipher),
         clock=clock or Clock(),
+        rational_use=rational_use_for_url(settings.rational_use_url,
+                                          timeout=settings.rational_use_timeout),
     )
 
 
@@ -46,10 +62,22 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     checkpoints = CheckpointWriter(settings.audit_checkpoint_dir, services.keys.audit_signing_key,
                                    every=settings.audit_checkpoint_every)
 
+    event_hub = EventHub(settings.database_url)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        await services.db.dispose()
+        # One LISTEN connection per process feeds every live-event stream of this process.
+        await event_hub.start()
+        escalation = asyncio.create_task(escalation_loop(services))
+        try:
+            yield
+        finally:
+            escalation.cancel()
+            await event_hub.stop()
+            close = getattr(services.rational_use, "aclose", None)
+            if close is not None:
+                await close()
+            await services.db.dispose()
 
     app = FastAPI(
         title=API_TITLE, version="1.0.0", lifespan=lifespan,
@@ -58,6 +86,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     )
     app.state.services = services
     app.state.checkpoints = checkpoints
+    app.state.event_hub = event_hub
     install_error_handlers(app)
 
     @app.exception_handler(StoredResponse)
@@ -72,7 +101,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         return JSONResponse(error.body(), status_code=error.status_code)
 
     for router in (health_router, auth_router, users_router, organisations_router,
-                   patients_router, audit_router):
+                   patients_router, audit_router, catalogue_router,
+                   user_certificates_router, certificates_router, me_router, events_router,
+                   clinical_router, knowledge_router, prescriptions_router, templates_router,
+                   review_router, settings_router):
         app.include_router(router)
     app.add_middleware(UnitOfWorkMiddleware, services=services,
                        on_audit_appended=checkpoints.on_appended)

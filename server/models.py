@@ -2,13 +2,74 @@
 
 from server.access.models import PrescribingRight, ReviewingRight
 from server.audit.models import AuditEvent
+from server.catalogue.models import CatalogueProduct, CatalogueProductPrice, CatalogueStatusChange
+from server.clinical.models import PatientAllergy, PatientDiagnosis, PatientMedication
 from server.core.db import Base
+from server.events.models import LiveEvent
 from server.idempotency.models import IdempotencyRecord
 from server.identity.models import AuthSession, IntegrationClient, RefreshToken, StaffUser
+from server.knowledge.models import (
+    KnowledgeAllergyClass,
+    KnowledgeAllergyCross,
+    KnowledgeContraindication,
+    KnowledgeDoseRule,
+    KnowledgeDuplicateClass,
+    KnowledgeIncompatibility,
+    KnowledgeInsuranceRule,
+    KnowledgeInteractionPair,
+    KnowledgeSet,
+)
 from server.organisations.models import Organisation
 from server.patients.models import Patient
+from server.platform_settings.models import PlatformSetting
+from server.prescriptions.models import (
+    PharmacistDuty,
+    Prescription,
+    PrescriptionIssue,
+    PrescriptionLine,
+    PrescriptionTemplate,
+    PrescriptionTransition,
+    ReviewAnnotation,
+    ReviewTask,
+)
+from server.signatures.models import SigningCertificate
 
 __all__ = [
-    "AuditEvent", "AuthSession", "Base", "IdempotencyRecord", "IntegrationClient", "Organisation",
-    "Patient", "PrescribingRight", "RefreshToken", "ReviewingRight", "StaffUser",
+    "AuditEvent",
+    "AuthSession",
+    "Base",
+    "CatalogueProduct",
+    "CatalogueProductPrice",
+    "CatalogueStatusChange",
+    "IdempotencyRecord",
+    "IntegrationClient",
+    "KnowledgeAllergyClass",
+    "KnowledgeAllergyCross",
+    "KnowledgeContraindication",
+    "KnowledgeDoseRule",
+    "KnowledgeDuplicateClass",
+    "KnowledgeIncompatibility",
+    "KnowledgeInsuranceRule",
+    "KnowledgeInteractionPair",
+    "KnowledgeSet",
+    "LiveEvent",
+    "Organisation",
+    "Patient",
+    "PatientAllergy",
+    "PatientDiagnosis",
+    "PatientMedication",
+    "PharmacistDuty",
+    "PlatformSetting",
+    "PrescribingRight",
+    "Prescription",
+    "PrescriptionIssue",
+    "PrescriptionLine",
+    "PrescriptionTemplate",
+    "PrescriptionTransition",
+    "RefreshToken",
+    "ReviewAnnotation",
+    "ReviewTask",
+    "ReviewingRight",
+    "SigningCertificate",
+    "StaffUser",
 ]

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
 
     field_cipher: Literal["aes-256-gcm", "sm4-gcm"] = Field("aes-256-gcm", alias="RXP_FIELD_CIPHER")
     replica_retry_seconds: float = Field(5.0, alias="RXP_REPLICA_RETRY_SECONDS")
+    # `http(s)://...` of the hospital's rational-drug-use system, or `sim://` for the simulator.
+    rational_use_url: str = Field("sim://", alias="RXP_RATIONAL_USE_URL")
+    rational_use_timeout: float = Field(3.0, alias="RXP_RATIONAL_USE_TIMEOUT")
 
     @field_validator("database_replica_urls", mode="before")
     @classmethod

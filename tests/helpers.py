@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 import psycopg
@@ -26,12 +27,13 @@ def fresh_totp(account: DemoAccount, clock: Clock) -> str:
     return totp_now(account, clock)
 
 
-async def tokens(client: httpx.AsyncClient, account: DemoAccount, clock: Clock) -> dict[str, str]:
+async def tokens(client: httpx.AsyncClient, account: DemoAccount, clock: Clock) -> dict[str, Any]:
     response = await client.post("/auth/login", json={
         "username": account.username, "password": account.password,
         "totp_code": fresh_totp(account, clock)})
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    body: dict[str, Any] = response.json()
+    return body
 
 
 async def login(client: httpx.AsyncClient, account: DemoAccount, clock: Clock) -> dict[str, str]:

@@ -82,30 +82,49 @@ class Permission(StrEnum):
     AUDIT_READ = "audit.read"
     AUDIT_VERIFY = "audit.verify"
     CLIENT_MANAGE = "client.manage"
+    CATALOGUE_READ = "catalogue.read"
+    CATALOGUE_PROPOSE = "catalogue.propose"
+    CATALOGUE_APPROVE = "catalogue.approve"
+    KNOWLEDGE_MANAGE = "knowledge.manage"  # load and activate knowledge sets (用药审查知识库)
+    # Register and revoke the public keys doctors and pharmacists sign with.
+    CERTIFICATE_MANAGE = "certificate.manage"
+    PRESCRIPTION_READ = "prescription.read"
+    PRESCRIPTION_WRITE = "prescription.write"  # draft, sign, submit, void, reissue
+    REVIEW = "review.decide"  # pharmacist review
+    REVIEW_STATS = "review.stats"
+    CONFIG_MANAGE = "config.manage"  # run-time limits, time limits, tariffs
 
 
 P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.DOCTOR: frozenset({P.ORG_READ, P.RIGHTS_READ, P.PATIENT_READ, P.PATIENT_WRITE,
-                            P.PATIENT_READ_FULL}),
-    Role.PHARMACIST: frozenset({P.ORG_READ, P.RIGHTS_READ, P.PATIENT_READ}),
-    Role.PHARMACY_STAFF: frozenset({P.ORG_READ}),
+                            P.PATIENT_READ_FULL, P.CATALOGUE_READ,
+                            P.PRESCRIPTION_READ, P.PRESCRIPTION_WRITE}),
+    Role.PHARMACIST: frozenset({P.ORG_READ, P.RIGHTS_READ, P.PATIENT_READ, P.CATALOGUE_READ,
+                                P.CATALOGUE_PROPOSE, P.PRESCRIPTION_READ, P.REVIEW,
+                                P.REVIEW_STATS}),
+    Role.PHARMACY_STAFF: frozenset({P.ORG_READ, P.CATALOGUE_READ}),
     Role.HOSPITAL_ADMIN: frozenset({P.ORG_READ, P.ORG_MANAGE, P.USER_READ, P.USER_MANAGE,
                                     P.USER_FREEZE, P.USER_RESET_SECOND_FACTOR, P.RIGHTS_READ,
-                                    P.RIGHTS_MANAGE, P.PATIENT_READ, P.PATIENT_WRITE}),
+                                    P.RIGHTS_MANAGE, P.PATIENT_READ, P.PATIENT_WRITE,
+                                    P.CATALOGUE_READ, P.CATALOGUE_PROPOSE,
+                                    P.CATALOGUE_APPROVE, P.CERTIFICATE_MANAGE,
+                                    P.KNOWLEDGE_MANAGE, P.PRESCRIPTION_READ, P.REVIEW_STATS,
+                                    P.CONFIG_MANAGE}),
     # System administrator: accounts and integration clients, not rights and not audit.
     Role.SYSTEM_ADMIN: frozenset({P.ORG_READ, P.ORG_MANAGE, P.USER_READ, P.USER_MANAGE,
-                                  P.CLIENT_MANAGE}),
-    # Security administrator: rights, freezing, second factors.
+                                  P.CLIENT_MANAGE, P.CONFIG_MANAGE}),
+    # Security administrator: rights, freezing, second factors, signing keys.
     Role.SECURITY_ADMIN: frozenset({P.ORG_READ, P.USER_READ, P.USER_FREEZE,
-                                    P.USER_RESET_SECOND_FACTOR, P.RIGHTS_READ, P.RIGHTS_MANAGE}),
+                                    P.USER_RESET_SECOND_FACTOR, P.RIGHTS_READ, P.RIGHTS_MANAGE,
+                                    P.CERTIFICATE_MANAGE}),
     # Auditor: reads the audit log and verifies it; sees personal data masked only.
     Role.AUDITOR: frozenset({P.ORG_READ, P.USER_READ, P.AUDIT_READ, P.AUDIT_VERIFY,
-                             P.PATIENT_READ}),
+                             P.PATIENT_READ, P.CATALOGUE_READ, P.PRESCRIPTION_READ}),
 }
 
 # Integration clients (HIS, regional chronic-disease system, insurance platform).
-CLIENT_PERMISSIONS = frozenset({P.ORG_READ, P.PATIENT_READ, P.PATIENT_WRITE})
+CLIENT_PERMISSIONS = frozenset({P.ORG_READ, P.PATIENT_READ, P.PATIENT_WRITE, P.CATALOGUE_READ})
 
 
 def permissions_for(roles: frozenset[str] | set[str] | list[str]) -> frozenset[str]:

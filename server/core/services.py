@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from server.checks.rational_use import RationalUseSystem
 from server.core.clock import Clock
 from server.core.db import Database
 from server.core.keys import KeyMaterial
@@ -22,3 +23,5 @@ class Services:
     keys: KeyMaterial
     cipher: FieldCipher
     clock: Clock
+    # The hospital's rational-drug-use system (合理用药): a real endpoint or the simulator.
+    rational_use: RationalUseSystem

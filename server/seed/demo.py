@@ -18,17 +18,23 @@ import pyotp
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common import signing
 from server.access.models import PrescribingRight, ReviewingRight
 from server.access.roles import DrugClass, PharmacistLevel, ProfessionalTitle, Role
+from server.catalogue.seed import seed_catalogue
+from server.clinical.models import PatientAllergy, PatientDiagnosis, PatientMedication
 from server.identity.auth_service import TOTP_CONTEXT
 from server.identity.credentials import hash_password
 from server.identity.models import IntegrationClient, StaffUser
+from server.knowledge.seed import seed_knowledge
 from server.organisations.models import Organisation, OrganisationKind, OrganisationStatus
 from server.organisations.service import child_path
 from server.patients import identity
 from server.patients.models import Patient
 from server.personal_data.cipher import FieldCipher
 from server.personal_data.id_number import make_id_number
+from server.prescriptions.models import PharmacistDuty
+from server.signatures.models import SigningCertificate
 
 DEMO_PASSWORD = "Rxp-Demo#2026"  # demo only; `rxp serve` refuses the demo environment
 
@@ -127,6 +133,9 @@ class DemoAccount:
     organisation_code: str
     display_name: str
     id: str = ""
+    # Doctors and pharmacists sign; their private key lives in the app's keyring (here: demo).
+    signing_algorithm: str | None = None
+    signing_key: str | None = None
 
 
 @dataclass
@@ -263,7 +272,8 @@ async def _patients(session: AsyncSession, cipher: FieldCipher, orgs: dict[str, 
                                "hospital_card": hospital_card, "organisation_code": org_code})
 
 
-async def seed_demo(session: AsyncSession, cipher: FieldCipher) -> DemoGroup:
+async def seed_demo(session: AsyncSession, cipher: FieldCipher,
+                    signing_keys: dict[str, str] | None = None) -> DemoGroup:
     """Seed (or refresh) the demo group; the caller commits."""
     group = DemoGroup()
     orgs = await _organisations(session)
@@ -272,4 +282,78 @@ async def seed_demo(session: AsyncSession, cipher: FieldCipher) -> DemoGroup:
     await _clients(session, orgs, group)
     await _rights(session, orgs)
     await _patients(session, cipher, orgs, group)
+    await seed_catalogue(session, approved_by_name="药事管理与药物治疗学委员会")
+    await seed_knowledge(session)
+    await _signing_keys(session, group, signing_keys or {})
+    await _pharmacists_on_duty(session, group)
+    await _clinical_facts(session, group)
     return group
+
+
+async def _signing_keys(session: AsyncSession, group: DemoGroup,
+                        known: dict[str, str]) -> None:
+    """A key pair and a registered public key for every doctor and pharmacist. Keys of an
+    earlier run (`known`, username -> private key PEM) are kept while still registered."""
+    registrar = uuid.UUID(group.account("admin_h1").id)
+    now = datetime.now(UTC)
+    for account in group.accounts:
+        if not {"doctor", "pharmacist"} & set(account.roles):
+            continue
+        pem = known.get(account.username)
+        if pem is not None:
+            public = signing.load_private_key(pem).public
+            registered = (await session.scalars(select(SigningCertificate).where(
+                SigningCertificate.fingerprint == public.fingerprint,
+                SigningCertificate.status == "active"))).first()
+            if registered is not None:
+                account.signing_key, account.signing_algorithm = pem, public.algorithm
+                continue
+        pem = signing.generate_private_key(signing.DEFAULT_ALGORITHM)
+        public = signing.load_private_key(pem).public
+        session.add(SigningCertificate(
+            user_id=uuid.UUID(account.id), algorithm=public.algorithm, public_key=public.pem,
+            fingerprint=public.fingerprint, registered_by=registrar, registered_at=now,
+            valid_from=now, status="active"))
+        account.signing_key, account.signing_algorithm = pem, public.algorithm
+    await session.flush()
+
+
+async def _pharmacists_on_duty(session: AsyncSession, group: DemoGroup) -> None:
+    for account in group.accounts:
+        if "pharmacist" in account.roles:
+            user_id = uuid.UUID(account.id)
+            if await session.get(PharmacistDuty, user_id) is None:
+                session.add(PharmacistDuty(user_id=user_id, on_duty=True, org_id=uuid.UUID(
+                    group.organisations[account.organisation_code])))
+    await session.flush()
+
+
+# Allergies, diagnoses and current medication the checks can find (by patient name).
+ALLERGIES = {"吴敏": ("penicillins", "青霉素", "皮疹、呼吸困难", "severe"),
+             "黄丽": ("sulfonamides", "磺胺类", "荨麻疹", "moderate")}
+DIAGNOSES = {"吴敏": [("I10", "原发性高血压")], "刘洋": [("I48.9", "心房颤动")],
+             "周杰": [("E11.9", "2型糖尿病"), ("I10", "原发性高血压")],
+             "王芳": [("O26.9", "妊娠相关情况")]}
+MEDICATIONS = {"刘洋": [("华法林", "B01AA03", "2.5mg qd")],
+               "周杰": [("二甲双胍", "A10BA02", "0.5g tid")]}
+
+
+async def _clinical_facts(session: AsyncSession, group: DemoGroup) -> None:
+    if (await session.scalars(select(PatientAllergy).limit(1))).first():
+        return
+    now = datetime.now(UTC)
+    for patient in group.patients:
+        common = {"patient_id": uuid.UUID(patient["id"]), "source": "his", "recorded_at": now,
+                  "recorded_by": "HIS",
+                  "org_id": uuid.UUID(group.organisations[patient["organisation_code"]])}
+        name = patient["name"]
+        if name in ALLERGIES:
+            cls, allergen, reaction, severity = ALLERGIES[name]
+            session.add(PatientAllergy(allergen_class=cls, allergen=allergen, reaction=reaction,
+                                       severity=severity, **common))
+        for code, label in DIAGNOSES.get(name, []):
+            session.add(PatientDiagnosis(icd10=code, name=label, **common))
+        for generic, atc, dose in MEDICATIONS.get(name, []):
+            session.add(PatientMedication(generic_name=generic, atc_code=atc, dose=dose,
+                                          started_on=now.date(), **common))
+    await session.flush()

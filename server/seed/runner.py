@@ -12,11 +12,12 @@ from server.personal_data.cipher import FieldCipher
 from server.seed.demo import DemoGroup, seed_demo
 
 
-async def seed(owner_url: str, cipher: FieldCipher) -> DemoGroup:
+async def seed(owner_url: str, cipher: FieldCipher,
+               signing_keys: dict[str, str] | None = None) -> DemoGroup:
     engine = make_engine(owner_url, pool_size=1)
     try:
         async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
-            group = await seed_demo(session, cipher)
+            group = await seed_demo(session, cipher, signing_keys)
             await audit_repository.append(session, {
                 "occurred_at": datetime.now(UTC), "actor_kind": "system",
                 "actor_name": "rxp seed", "action": "seed.demo", "outcome": "success",

@@ -1,0 +1,99 @@
+"""All SQL of live events: publishing, renumbering at commit, reading after an id.
+
+The hub reads through its own psycopg connection (the one that LISTENs); everything else goes
+through SQLAlchemy sessions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+from sqlalchemy import Connection, and_, func, insert, or_, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from server.core.context import Principal
+from server.events.models import LiveEvent
+from server.events.records import EventRecord
+
+CHANNEL = "rxp_live_events"
+# Transaction-level advisory lock held from the renumbering to the commit (key: "rxp_evts").
+COMMIT_ORDER_LOCK = 0x7278705F65767473
+
+_COLUMNS = "id, created_at, type, org_id, user_ids, roles, entity_type, entity_id, payload"
+
+# The transaction's events get fresh ids, in the order they were published, under the lock;
+# the highest is announced (delivered at commit; never for a transaction that rolls back).
+_RENUMBER = text("""
+    WITH mine AS (SELECT id FROM live_event WHERE id = ANY(:ids) ORDER BY id),
+         fresh AS (SELECT id AS old_id,
+                          nextval(pg_get_serial_sequence('live_event', 'id')) AS new_id
+                   FROM mine),
+         moved AS (UPDATE live_event e SET id = fresh.new_id FROM fresh
+                   WHERE e.id = fresh.old_id RETURNING e.id)
+    SELECT pg_notify(:channel, max(id)::text) FROM moved HAVING count(*) > 0
+""")
+
+
+async def insert_event(session: AsyncSession, values: dict[str, Any]) -> int:
+    return int((await session.execute(
+        insert(LiveEvent).values(**values).returning(LiveEvent.id))).scalar_one())
+
+
+def renumber_and_notify(connection: Connection, ids: list[int]) -> None:
+    """Called from a before-commit hook (synchronous, inside the session's transaction)."""
+    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": COMMIT_ORDER_LOCK})
+    connection.execute(_RENUMBER, {"ids": ids, "channel": CHANNEL})
+
+
+def _visible(principal: Principal) -> ColumnElement[bool]:
+    conditions: list[ColumnElement[bool]] = []
+    if principal.visible_org_ids is not None:
+        conditions.append(LiveEvent.org_id.in_(sorted(principal.visible_org_ids)))
+    conditions.append(or_(
+        and_(func.cardinality(LiveEvent.user_ids) == 0, func.cardinality(LiveEvent.roles) == 0),
+        LiveEvent.user_ids.contains([principal.id]),
+        LiveEvent.roles.overlap(sorted(principal.roles)),
+    ))
+    return and_(*conditions)
+
+
+def _record(row: Sequence[Any]) -> EventRecord:
+    (id_, created_at, type_, org_id, user_ids, roles, entity_type, entity_id, payload) = row
+    return EventRecord(id=int(id_), created_at=created_at, type=type_, org_id=org_id,
+                       user_ids=frozenset(user_ids or ()), roles=frozenset(roles or ()),
+                       entity_type=entity_type, entity_id=entity_id, payload=payload or {})
+
+
+async def visible_after(session: AsyncSession, principal: Principal, *, after: int,
+                        limit: int) -> list[EventRecord]:
+    """The events after id `after` that `principal` may see, oldest first."""
+    rows = await session.execute(
+        select(LiveEvent.id, LiveEvent.created_at, LiveEvent.type, LiveEvent.org_id,
+               LiveEvent.user_ids, LiveEvent.roles, LiveEvent.entity_type, LiveEvent.entity_id,
+               LiveEvent.payload)
+        .where(LiveEvent.id > after, _visible(principal))
+        .order_by(LiveEvent.id).limit(limit))
+    return [_record(r) for r in rows]
+
+
+async def latest_id(session: AsyncSession) -> int:
+    return int((await session.execute(select(func.coalesce(func.max(LiveEvent.id), 0))))
+               .scalar_one())
+
+
+async def raw_latest_id(conn: psycopg.AsyncConnection[Any]) -> int:
+    cur = await conn.execute("SELECT coalesce(max(id), 0) FROM live_event")
+    row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def raw_after(conn: psycopg.AsyncConnection[Any], after: int,
+                    limit: int) -> list[EventRecord]:
+    """Every event after id `after` (the hub filters per subscriber)."""
+    cur = await conn.execute(
+        f"SELECT {_COLUMNS} FROM live_event WHERE id > %s ORDER BY id LIMIT %s",  # noqa: S608
+        (after, limit))
+    return [_record(r) for r in await cur.fetchall()]

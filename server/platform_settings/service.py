@@ -1,0 +1,59 @@
+"""Reading and changing settings groups (validated against their model; versioned)."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.core.context import Principal, RequestContext
+from server.core.errors import NotFound, Unprocessable, VersionConflict
+from server.platform_settings.models import PlatformSetting
+from server.platform_settings.registry import REGISTRY
+
+M = TypeVar("M", bound=BaseModel)
+
+
+async def load(session: AsyncSession, model: type[M]) -> M:
+    key = next(k for k, m in REGISTRY.items() if m is model)
+    row = (await session.scalars(select(PlatformSetting).where(PlatformSetting.key == key))).first()
+    return model.model_validate(row.value) if row else model()
+
+
+async def read(ctx: RequestContext, key: str) -> tuple[dict[str, Any], int]:
+    model = REGISTRY.get(key)
+    if model is None:
+        raise NotFound("没有这个设置项")
+    row = (await ctx.session.scalars(
+        select(PlatformSetting).where(PlatformSetting.key == key))).first()
+    value = model.model_validate(row.value) if row else model()
+    return value.model_dump(), row.version if row else 0
+
+
+async def write(ctx: RequestContext, actor: Principal, key: str, value: dict[str, Any],
+                version: int) -> tuple[dict[str, Any], int]:
+    model = REGISTRY.get(key)
+    if model is None:
+        raise NotFound("没有这个设置项")
+    try:
+        validated = model.model_validate(value).model_dump()
+    except ValidationError as exc:
+        fields = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+                  for e in exc.errors()]
+        raise Unprocessable("设置值不合法", fields=fields) from None
+    row = (await ctx.session.scalars(
+        select(PlatformSetting).where(PlatformSetting.key == key).with_for_update())).first()
+    current = row.version if row else 0
+    if version != current:
+        raise VersionConflict(current_version=current)
+    if row is None:
+        row = PlatformSetting(key=key, value=validated)
+        ctx.session.add(row)
+    else:
+        row.value = validated
+    row.updated_by_id, row.updated_by_name = actor.id, actor.name
+    await ctx.session.flush()
+    ctx.note("settings.update", "platform_setting", key, value=validated)
+    return validated, row.version

@@ -1,0 +1,1 @@
+"""Prescriptions: drafts, rules, submission with signature and checks, lifecycle, review."""

@@ -1,0 +1,247 @@
+"""All SQL of prescriptions, review tasks, duty and templates."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, any_, delete, func, literal, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+
+from server.access.models import PrescribingRight
+from server.catalogue.models import CatalogueProduct
+from server.core.context import RequestContext
+from server.identity.models import StaffUser
+from server.prescriptions.lifecycle import InvalidTransition, Status, check_transition
+from server.prescriptions.models import (
+    PharmacistDuty,
+    Prescription,
+    PrescriptionIssue,
+    PrescriptionLine,
+    PrescriptionTemplate,
+    PrescriptionTransition,
+    ReviewTask,
+)
+
+
+async def next_number(session: AsyncSession, day: str) -> str:
+    seq = (await session.execute(text("SELECT nextval('prescription_number_seq')"))).scalar_one()
+    return f"RX{day}{seq:08d}"
+
+
+async def get(session: AsyncSession, prescription_id: uuid.UUID,
+              *, for_update: bool = False) -> Prescription | None:
+    query = select(Prescription).where(Prescription.id == prescription_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.scalars(query)).first()
+
+
+async def lines(session: AsyncSession, prescription_id: uuid.UUID) -> Sequence[PrescriptionLine]:
+    return (await session.scalars(select(PrescriptionLine)
+                                  .where(PrescriptionLine.prescription_id == prescription_id)
+                                  .order_by(PrescriptionLine.line_no))).all()
+
+
+async def replace_lines(session: AsyncSession, prescription_id: uuid.UUID,
+                        new_lines: list[PrescriptionLine]) -> None:
+    await session.execute(delete(PrescriptionLine)
+                          .where(PrescriptionLine.prescription_id == prescription_id))
+    session.add_all(new_lines)
+
+
+async def issues(session: AsyncSession, prescription_id: uuid.UUID,
+                 revision: int | None = None) -> Sequence[PrescriptionIssue]:
+    query = select(PrescriptionIssue).where(PrescriptionIssue.prescription_id == prescription_id)
+    if revision is not None:
+        query = query.where(PrescriptionIssue.revision == revision)
+    return (await session.scalars(query.order_by(PrescriptionIssue.level.desc()))).all()
+
+
+async def transitions(session: AsyncSession,
+                      prescription_id: uuid.UUID) -> Sequence[PrescriptionTransition]:
+    return (await session.scalars(select(PrescriptionTransition)
+                                  .where(PrescriptionTransition.prescription_id == prescription_id)
+                                  .order_by(PrescriptionTransition.id))).all()
+
+
+@dataclass(frozen=True)
+class By:
+    """Who makes a transition, from which workstation (for the status history)."""
+
+    id: uuid.UUID | None
+    name: str | None
+    role: str | None
+    workstation: str | None
+
+    @classmethod
+    def of(cls, ctx: RequestContext, role: str) -> By:
+        principal = ctx.principal
+        return cls(principal.id if principal else None, principal.name if principal else None,
+                   role, ctx.workstation)
+
+
+async def transition(session: AsyncSession, prescription: Prescription, target: Status, *,
+                     by: By, reason: str | None, now: datetime) -> None:
+    """Move to `target` only if the row is still where this transaction read it.
+
+    The UPDATE's WHERE on status and version is the compare-and-set: of two concurrent
+    conflicting moves the second finds no row and gets 409, whichever process it runs in.
+    """
+    check_transition(prescription.status, target)
+    # Pending changes first: their flush bumps the version the compare-and-set compares with.
+    await session.flush()
+    result = await session.execute(
+        update(Prescription)
+        .where(Prescription.id == prescription.id, Prescription.status == prescription.status,
+               Prescription.version == prescription.version)
+        .values(status=target.value, status_changed_at=now, version=Prescription.version + 1)
+        .returning(Prescription.version)
+        .execution_options(synchronize_session=False))
+    row = result.first()
+    if row is None:
+        raise InvalidTransition("处方已被他人处理，请刷新后重试")
+    session.add(PrescriptionTransition(
+        prescription_id=prescription.id, org_id=prescription.org_id,
+        from_status=prescription.status, to_status=target.value, actor_id=by.id,
+        actor_name=by.name, actor_role=by.role, workstation=by.workstation, reason=reason))
+    # Keep the loaded object in step without another SELECT.
+    set_committed_value(prescription, "status", target.value)
+    set_committed_value(prescription, "version", row[0])
+    set_committed_value(prescription, "status_changed_at", now)
+
+
+async def products(session: AsyncSession,
+                   ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, CatalogueProduct]:
+    rows = (await session.scalars(select(CatalogueProduct)
+                                  .where(CatalogueProduct.id.in_(ids)))).all()
+    return {row.id: row for row in rows}
+
+
+async def allowed_classes(session: AsyncSession, department_id: uuid.UUID | None,
+                          title: str | None) -> frozenset[str]:
+    if department_id is None or title is None:
+        return frozenset()
+    rows = (await session.scalars(select(PrescribingRight.drug_class).where(
+        PrescribingRight.department_id == department_id,
+        PrescribingRight.title == title))).all()
+    return frozenset(rows)
+
+
+COUNT_CAP = 10_000
+
+
+async def doctor_list(session: AsyncSession, doctor_id: uuid.UUID, *, status: str | None,
+                      limit: int, offset: int) -> tuple[Sequence[Prescription], int]:
+    query = select(Prescription).where(Prescription.doctor_id == doctor_id)
+    if status:
+        query = query.where(Prescription.status == status)
+    # A busy doctor has hundreds of thousands over the years: count up to a cap, not all.
+    total = (await session.execute(select(func.count()).select_from(
+        query.with_only_columns(Prescription.id).limit(COUNT_CAP + 1).subquery()))).scalar_one()
+    rows = (await session.scalars(query.order_by(Prescription.created_at.desc())
+                                  .limit(limit).offset(offset))).all()
+    return rows, total
+
+
+# -- review tasks ---------------------------------------------------------------------------
+
+async def open_task(session: AsyncSession, prescription_id: uuid.UUID) -> ReviewTask | None:
+    return (await session.scalars(select(ReviewTask).where(
+        ReviewTask.prescription_id == prescription_id, ReviewTask.status == "open"))).first()
+
+
+async def latest_task(session: AsyncSession, prescription_id: uuid.UUID) -> ReviewTask | None:
+    return (await session.scalars(select(ReviewTask)
+                                  .where(ReviewTask.prescription_id == prescription_id)
+                                  .order_by(ReviewTask.created_at.desc()).limit(1))).first()
+
+
+async def least_loaded_reviewer(session: AsyncSession, *, org_id: uuid.UUID,
+                                drug_classes: list[str], exclude: uuid.UUID | None = None,
+                                levels: Sequence[str] | None = None) -> uuid.UUID | None:
+    """The on-duty pharmacist of `org_id` whose level may review every class, with the fewest
+    open tasks (then the one assigned longest ago)."""
+    load = (select(func.count(ReviewTask.id)).where(ReviewTask.assigned_to_id == StaffUser.id,
+                                                    ReviewTask.status == "open")
+            .correlate(StaffUser).scalar_subquery())
+    # Every class on the prescription is one this pharmacist's level may review.
+    covered = text("""NOT EXISTS (SELECT 1 FROM unnest(CAST(:classes AS varchar[])) AS c(cls)
+                      WHERE NOT EXISTS (SELECT 1 FROM reviewing_right r
+                                        WHERE r.level = staff_user.pharmacist_level
+                                          AND r.drug_class = c.cls))""")
+    query = (select(StaffUser.id)
+             .join(PharmacistDuty, and_(PharmacistDuty.user_id == StaffUser.id,
+                                        PharmacistDuty.on_duty.is_(True)))
+             .where(StaffUser.org_id == org_id, StaffUser.status == "active",
+                    literal("pharmacist") == any_(StaffUser.roles), covered)
+             .order_by(load, PharmacistDuty.last_assigned_at.asc().nulls_first())
+             .limit(1)
+             .params(classes=drug_classes))
+    if exclude is not None:
+        query = query.where(StaffUser.id != exclude)
+    if levels is not None:
+        query = query.where(StaffUser.pharmacist_level.in_(levels))
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def mark_assigned(session: AsyncSession, user_id: uuid.UUID, now: datetime) -> None:
+    await session.execute(update(PharmacistDuty).where(PharmacistDuty.user_id == user_id)
+                          .values(last_assigned_at=now))
+
+
+async def duty(session: AsyncSession, user_id: uuid.UUID) -> PharmacistDuty | None:
+    return await session.get(PharmacistDuty, user_id)
+
+
+async def open_tasks_of(session: AsyncSession, user_id: uuid.UUID) -> Sequence[ReviewTask]:
+    return (await session.scalars(select(ReviewTask).where(
+        ReviewTask.assigned_to_id == user_id, ReviewTask.status == "open")
+        .with_for_update(skip_locked=True))).all()
+
+
+async def unassigned_tasks(session: AsyncSession, org_id: uuid.UUID) -> Sequence[ReviewTask]:
+    return (await session.scalars(select(ReviewTask).where(
+        ReviewTask.org_id == org_id, ReviewTask.assigned_to_id.is_(None),
+        ReviewTask.status == "open").order_by(ReviewTask.due_at)
+        .with_for_update(skip_locked=True))).all()
+
+
+async def overdue_tasks(session: AsyncSession, now: datetime) -> Sequence[ReviewTask]:
+    return (await session.scalars(select(ReviewTask).where(
+        ReviewTask.status == "open", ReviewTask.due_at < now,
+        ReviewTask.escalated_at.is_(None)).with_for_update(skip_locked=True))).all()
+
+
+async def queue(session: AsyncSession, user_id: uuid.UUID, *, limit: int,
+                offset: int) -> tuple[Sequence[tuple[ReviewTask, Prescription]], int]:
+    """Open tasks assigned to the pharmacist: worst check level first, then nearest deadline.
+
+    PASS levels are not ordered by number (4 orange sits between yellow 1 and red 2), so the
+    query ranks them explicitly.
+    """
+    # The severity order of server/checks/levels.py (not-checked above blue).
+    rank = text("CASE review_task.worst_level WHEN 3 THEN 5 WHEN 2 THEN 4 WHEN 4 THEN 3 "
+                "WHEN 1 THEN 2 WHEN 0 THEN 0 ELSE 1 END DESC")
+    base = (select(ReviewTask, Prescription)
+            .join(Prescription, Prescription.id == ReviewTask.prescription_id)
+            .where(ReviewTask.assigned_to_id == user_id, ReviewTask.status == "open"))
+    total = (await session.execute(select(func.count()).select_from(
+        select(ReviewTask.id).where(ReviewTask.assigned_to_id == user_id,
+                                    ReviewTask.status == "open").subquery()))).scalar_one()
+    rows = (await session.execute(base.order_by(rank, ReviewTask.due_at)
+                                  .limit(limit).offset(offset))).all()
+    return [(r[0], r[1]) for r in rows], total
+
+
+async def templates_for(session: AsyncSession, *, owner_id: uuid.UUID,
+                        department_id: uuid.UUID | None) -> Sequence[PrescriptionTemplate]:
+    query = select(PrescriptionTemplate).where(
+        (PrescriptionTemplate.owner_id == owner_id)
+        | ((PrescriptionTemplate.scope == "department")
+           & (PrescriptionTemplate.department_id == department_id)))
+    return (await session.scalars(query.order_by(PrescriptionTemplate.name))).all()
+

@@ -1,0 +1,237 @@
+"""HTTP routes of pharmacist review."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from common.signing import canonical_bytes
+from server.access import scope
+from server.access.roles import Permission
+from server.core.context import Principal
+from server.core.deps import Ctx, Offset, Svc
+from server.core.errors import ERROR_RESPONSES, SignatureInvalid
+from server.identity.dependencies import require
+from server.prescriptions import repository, review_service
+from server.prescriptions.integrity import verify_integrity
+from server.prescriptions.router import full
+from server.prescriptions.schemas import PrescriptionOut
+
+router = APIRouter(prefix="/review", tags=["审方 review"], responses=ERROR_RESPONSES)
+Reviewer = Annotated[Principal, require(Permission.REVIEW)]
+Stats = Annotated[Principal, require(Permission.REVIEW_STATS)]
+
+
+class DutyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    on_duty: bool
+
+
+class DutyOut(BaseModel):
+    on_duty: bool
+    tasks_moved: int
+
+
+class TaskOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    version: int
+    prescription_id: uuid.UUID
+    status: str
+    revision: int
+    drug_classes: list[str]
+    worst_level: int | None
+    assigned_to_id: uuid.UUID | None
+    assigned_at: datetime | None
+    due_at: datetime
+    escalated_at: datetime | None
+    decision: str | None
+    reason_code: str | None
+    reason_text: str | None
+    decided_at: datetime | None
+    spot_check: str | None
+
+
+class QueueItem(BaseModel):
+    task: TaskOut
+    prescription_number: str
+    visit_type: str
+    overdue: bool
+    seconds_left: int
+
+
+class QueuePage(BaseModel):
+    items: list[QueueItem]
+    total: int
+
+
+class TaskDetail(BaseModel):
+    task: TaskOut
+    prescription: PrescriptionOut
+    signature_valid: bool
+    decision_documents: dict[str, Any]
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: int = Field(ge=1)
+    signature: str = Field(min_length=16, max_length=2000)
+    algorithm: str = Field(max_length=40)
+
+
+class RejectIn(DecisionIn):
+    reason_code: str = Field(description="、".join(review_service.REJECTION_REASONS))
+    reason_text: str = Field(min_length=2, max_length=500)
+
+
+class DecisionDocumentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    decision: Literal["approved", "rejected"]
+    reason_code: str | None = Field(None, max_length=40)
+    reason_text: str | None = Field(None, max_length=500)
+
+
+class AnnotationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=500)
+    line_no: int | None = Field(None, ge=1, le=20)
+
+
+class ReassignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    to_user_id: uuid.UUID
+
+
+class SpotCheckIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    result: Literal["correct", "error"]
+    note: str | None = Field(None, max_length=500)
+
+
+@router.get("/reasons", operation_id="review_rejection_reasons")
+async def reasons(principal: Reviewer) -> dict[str, str]:
+    return review_service.REJECTION_REASONS
+
+
+@router.post("/duty", operation_id="set_review_duty", response_model=DutyOut)
+async def duty(body: DutyIn, principal: Reviewer, ctx: Ctx, svc: Svc) -> DutyOut:
+    """On / off duty. Going off hands open tasks back for reassignment."""
+    on, moved = await review_service.set_duty(ctx, svc, principal, on_duty=body.on_duty)
+    return DutyOut(on_duty=on, tasks_moved=moved)
+
+
+@router.get("/queue", operation_id="review_queue", response_model=QueuePage)
+async def queue(principal: Reviewer, ctx: Ctx, svc: Svc, limit: int = Query(50, ge=1, le=200),
+                offset: Offset = 0) -> QueuePage:
+    """My open tasks: worst check level first, then the nearest deadline."""
+    rows, total = await repository.queue(ctx.session, principal.id, limit=limit, offset=offset)
+    now = svc.clock.now()
+    return QueuePage(total=total, items=[QueueItem(
+        task=TaskOut.model_validate(task), prescription_number=rx.number,
+        visit_type=rx.visit_type, overdue=task.due_at <= now,
+        seconds_left=int((task.due_at - now).total_seconds())) for task, rx in rows])
+
+
+@router.get("/tasks/{task_id}", operation_id="get_review_task", response_model=TaskDetail)
+async def task(task_id: uuid.UUID, principal: Reviewer, ctx: Ctx) -> TaskDetail:
+    """The task with its prescription; the signature is checked on every read."""
+    found = await review_service.task_for(ctx, task_id)
+    rx = await repository.get(ctx.session, found.prescription_id)
+    assert rx is not None
+    try:
+        await verify_integrity(ctx, rx)
+        valid = True
+    except SignatureInvalid:
+        valid = False
+        ctx.note("security.prescription_tampered", "prescription", rx.id, number=rx.number)
+    documents = {decision: review_service.decision_document(
+        found, rx, decision=decision, reason_code=None, reason_text=None)
+        for decision in ("approved",)}
+    return TaskDetail(task=TaskOut.model_validate(found), prescription=await full(ctx, rx),
+                      signature_valid=valid, decision_documents=documents)
+
+
+@router.post("/tasks/{task_id}/decision-document", operation_id="review_decision_document")
+async def decision_document(task_id: uuid.UUID, body: DecisionDocumentIn, principal: Reviewer,
+                            ctx: Ctx) -> dict[str, Any]:
+    """The exact content the pharmacist signs for a decision (canonical bytes, base64)."""
+    found = await review_service.task_for(ctx, task_id)
+    rx = await repository.get(ctx.session, found.prescription_id)
+    assert rx is not None
+    document = review_service.decision_document(found, rx, decision=body.decision,
+                                                reason_code=body.reason_code,
+                                                reason_text=body.reason_text)
+    data = canonical_bytes(document)
+    return {"document": document, "canonical_base64": base64.b64encode(data).decode(),
+            "sha256": hashlib.sha256(data).hexdigest()}
+
+
+@router.post("/tasks/{task_id}/approve", operation_id="approve_review_task",
+             response_model=TaskOut)
+async def approve(task_id: uuid.UUID, body: DecisionIn, principal: Reviewer, ctx: Ctx,
+                  svc: Svc) -> TaskOut:
+    found, _ = await review_service.decide(
+        ctx, svc, principal, task_id, version=body.version, decision="approved",
+        reason_code=None, reason_text=None, signature=body.signature, algorithm=body.algorithm)
+    return TaskOut.model_validate(found)
+
+
+@router.post("/tasks/{task_id}/reject", operation_id="reject_review_task", response_model=TaskOut)
+async def reject(task_id: uuid.UUID, body: RejectIn, principal: Reviewer, ctx: Ctx,
+                 svc: Svc) -> TaskOut:
+    """Back to the doctor with a coded reason and text."""
+    found, _ = await review_service.decide(
+        ctx, svc, principal, task_id, version=body.version, decision="rejected",
+        reason_code=body.reason_code, reason_text=body.reason_text, signature=body.signature,
+        algorithm=body.algorithm)
+    return TaskOut.model_validate(found)
+
+
+@router.post("/tasks/{task_id}/annotations", operation_id="annotate_review_task",
+             status_code=201)
+async def annotate(task_id: uuid.UUID, body: AnnotationIn, principal: Reviewer,
+                   ctx: Ctx) -> dict[str, Any]:
+    note = await review_service.annotate(ctx, principal, task_id, text=body.text,
+                                         line_no=body.line_no)
+    return {"id": str(note.id), "text": note.text, "line_no": note.line_no}
+
+
+@router.post("/tasks/{task_id}/reassign", operation_id="reassign_review_task",
+             response_model=TaskOut)
+async def reassign(task_id: uuid.UUID, body: ReassignIn, principal: Reviewer, ctx: Ctx,
+                   svc: Svc) -> TaskOut:
+    return TaskOut.model_validate(await review_service.reassign(
+        ctx, svc, principal, task_id, to_user_id=body.to_user_id))
+
+
+@router.post("/tasks/{task_id}/spot-check", operation_id="spot_check_review_task",
+             response_model=TaskOut)
+async def spot_check(task_id: uuid.UUID, body: SpotCheckIn, principal: Reviewer,
+                     ctx: Ctx) -> TaskOut:
+    """A senior pharmacist marks an approval correct, or wrongly approved (an error)."""
+    return TaskOut.model_validate(await review_service.spot_check(
+        ctx, principal, task_id, result=body.result, note=body.note))
+
+
+@router.post("/escalations/run", operation_id="run_review_escalation")
+async def escalate(principal: Reviewer, ctx: Ctx, svc: Svc) -> dict[str, int]:
+    """Escalate overdue tasks now (the server also does it every minute)."""
+    return {"escalated": await review_service.escalate_overdue(ctx, svc)}
+
+
+@router.get("/stats", operation_id="review_quality_stats")
+async def stats(principal: Stats, svc: Svc, pharmacist_id: uuid.UUID | None = None,
+                since: datetime | None = None, until: datetime | None = None) -> dict[str, Any]:
+    """Approval, rejection and error rates and time to decision (served by a replica if up)."""
+    async with svc.db.read_session() as (session, source):
+        await scope.apply(session, principal)
+        figures = await review_service.quality(session, org_ids=principal.visible_org_ids,
+                                               pharmacist_id=pharmacist_id, since=since,
+                                               until=until)
+    return {**figures, "served_by": source}

@@ -1,0 +1,38 @@
+"""All SQL of signing certificates."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.signatures.models import CertificateStatus, SigningCertificate
+
+
+async def for_user(session: AsyncSession, user_id: uuid.UUID) -> Sequence[SigningCertificate]:
+    return (await session.scalars(
+        select(SigningCertificate).where(SigningCertificate.user_id == user_id)
+        .order_by(SigningCertificate.registered_at.desc(), SigningCertificate.id))).all()
+
+
+async def active_for_user(session: AsyncSession, user_id: uuid.UUID,
+                          algorithm: str) -> Sequence[SigningCertificate]:
+    return (await session.scalars(
+        select(SigningCertificate).where(
+            SigningCertificate.user_id == user_id,
+            SigningCertificate.algorithm == algorithm,
+            SigningCertificate.status == CertificateStatus.ACTIVE,
+        ).order_by(SigningCertificate.registered_at.desc()))).all()
+
+
+async def by_fingerprint(session: AsyncSession, fingerprint: str) -> SigningCertificate | None:
+    return (await session.scalars(select(SigningCertificate).where(
+        SigningCertificate.fingerprint == fingerprint))).first()
+
+
+async def get_for_update(session: AsyncSession,
+                         certificate_id: uuid.UUID) -> SigningCertificate | None:
+    return (await session.scalars(select(SigningCertificate).where(
+        SigningCertificate.id == certificate_id).with_for_update())).first()

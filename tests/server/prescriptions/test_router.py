@@ -1,0 +1,216 @@
+"""Prescribing and review through the HTTP API, against the seeded group, catalogue and
+knowledge: checks, signatures, submission, review tasks, decisions and the lifecycle."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tests.helpers import sql
+from tests.server.prescriptions.conftest import (
+    Clinic,
+    draft,
+    line,
+    overrides_for,
+    sign_and_submit,
+)
+
+
+async def submitted(clinic: Clinic, *, patient: str = "李娜", query: str = "布洛芬") -> dict:
+    doctor = await clinic.actor("doctor_wang")
+    product = await clinic.product(doctor, query)
+    created = await doctor.call("POST", "/prescriptions",
+                                json=draft(clinic.patient(patient), line(product)))
+    assert created.status_code == 201, created.text
+    check = await doctor.call("POST", "/prescriptions/check",
+                              json=draft(clinic.patient(patient), line(product)))
+    response = await sign_and_submit(doctor, created.json(), overrides=overrides_for(check.json()))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+class TestWarningsWhilePrescribing:
+    async def test_penicillin_allergy_with_amoxicillin_is_a_blocking_hit(self, clinic: Clinic):
+        doctor = await clinic.actor("doctor_wang")
+        amoxicillin = await clinic.product(doctor, "amxl", "0.25g")
+        assert amoxicillin["generic_name"].startswith("阿莫西林")
+        response = await doctor.call("POST", "/prescriptions/check", json=draft(
+            clinic.patient("吴敏"), line(amoxicillin, dose="2")))
+        assert response.status_code == 200, response.text
+        body = response.json()
+        allergy = [i for i in body["issues"] if i["kind"] == "allergy"]
+        assert allergy and allergy[0]["level"] == 3 and allergy[0]["lines"] == [1]
+        assert body["blocking"] is True
+
+    async def test_the_same_drug_for_a_patient_without_the_allergy_is_clean(self, clinic):
+        doctor = await clinic.actor("doctor_wang")
+        amoxicillin = await clinic.product(doctor, "amxl", "0.25g")
+        response = await doctor.call("POST", "/prescriptions/check", json=draft(
+            clinic.patient("李娜"), line(amoxicillin, dose="2")))
+        assert [i for i in response.json()["issues"] if i["kind"] == "allergy"] == []
+
+    async def test_aspirin_for_a_patient_on_warfarin_is_an_interaction(self, clinic: Clinic):
+        doctor = await clinic.actor("doctor_wang")
+        aspirin = await clinic.product(doctor, "阿司匹林", "100mg")
+        response = await doctor.call("POST", "/prescriptions/check", json=draft(
+            clinic.patient("刘洋"), line(aspirin, frequency="qd")))
+        hits = [i for i in response.json()["issues"] if i["kind"] == "interaction"]
+        assert hits and "华法林" in hits[0]["message"]
+
+    async def test_narcotics_may_not_circulate(self, clinic: Clinic):
+        doctor = await clinic.actor("doctor_wang")
+        morphine = await clinic.product(doctor, "吗啡")
+        response = await doctor.call("POST", "/prescriptions/check", json=draft(
+            clinic.patient("李娜"), line(morphine)))
+        rules = {i["rule_id"] for i in response.json()["issues"]}
+        assert "rx.non_circulating" in rules
+
+
+class TestSubmission:
+    async def test_blocked_prescription_cannot_be_submitted(self, clinic: Clinic):
+        doctor = await clinic.actor("doctor_wang")
+        amoxicillin = await clinic.product(doctor, "amxl", "0.25g")
+        created = (await doctor.call("POST", "/prescriptions", json=draft(
+            clinic.patient("吴敏"), line(amoxicillin, dose="2")))).json()
+        response = await sign_and_submit(doctor, created)
+        assert response.status_code == 422
+        assert response.json()["error"] == "SubmissionBlocked"
+
+    async def test_warnings_need_an_override_reason(self, clinic: Clinic):
+        doctor = await clinic.actor("doctor_wang")
+        aspirin = await clinic.product(doctor, "阿司匹林", "100mg")
+        created = (await doctor.call("POST", "/prescriptions", json=draft(
+            clinic.patient("刘洋"), line(aspirin, frequency="qd")))).json()
+        refused = await sign_and_submit(doctor, created)
+        assert refused.status_code == 422 and refused.json()["error"] == "OverrideRequired"
+        check = await doctor.call("POST", "/prescriptions/check", json=draft(
+            clinic.patient("刘洋"), line(aspirin, frequency="qd")))
+        accepted = await sign_and_submit(doctor, created, overrides=overrides_for(check.json()))
+        assert accepted.status_code == 200, accepted.text
+        stored = [i for i in accepted.json()["issues"] if i["override_reason"]]
+        assert stored and stored[0]["overridden_by"] == doctor.account.display_name
+
+    async def test_submit_signs_checks_and_opens_an_assigned_review_task(self, clinic: Clinic):
+        rx = await submitted(clinic)
+        assert rx["status"] == "under_review"
+        assert rx["signature"]["algorithm"] == "sm2-sm3"
+        assert [t["to_status"] for t in rx["transitions"]] == [
+            "submitted", "auto_checked", "under_review"]
+        assert rx["review"]["status"] == "open"
+        pharmacists = [await clinic.actor(u) for u in ("pharm_chen", "pharm_liu")]
+        queues = [(await p.call("GET", "/review/queue")).json() for p in pharmacists]
+        assert sum(q["total"] for q in queues) == 1
+
+    async def test_a_wrong_signature_is_refused(self, clinic: Clinic):
+        doctor = await clinic.actor("doctor_wang")
+        other = await clinic.actor("doctor_li")
+        product = await clinic.product(doctor, "布洛芬")
+        created = (await doctor.call("POST", "/prescriptions", json=draft(
+            clinic.patient("李娜"), line(product)))).json()
+        doc = (await doctor.call("GET", f"/prescriptions/{created['id']}/signing-document")).json()
+        response = await doctor.call("POST", f"/prescriptions/{created['id']}/submit", json={
+            "version": created["version"], **other.sign(doc["document"]), "overrides": []})
+        assert response.status_code == 422
+        assert response.json()["error"] in ("SignatureInvalid", "OverrideRequired")
+
+
+class TestReview:
+    async def _task(self, clinic: Clinic, rx: dict) -> tuple:
+        for username in ("pharm_chen", "pharm_liu"):
+            pharmacist = await clinic.actor(username)
+            queue = (await pharmacist.call("GET", "/review/queue")).json()
+            for item in queue["items"]:
+                if item["task"]["prescription_id"] == rx["id"]:
+                    return pharmacist, item["task"]
+        raise AssertionError("task not in any queue")
+
+    async def _decide(self, pharmacist, task, decision: str, **reason) -> object:
+        doc = await pharmacist.call("POST", f"/review/tasks/{task['id']}/decision-document",
+                                    json={"decision": decision, **reason})
+        verb = "approve" if decision == "approved" else "reject"
+        return await pharmacist.call("POST", f"/review/tasks/{task['id']}/{verb}", json={
+            "version": task["version"], **pharmacist.sign(doc.json()["document"]), **reason})
+
+    async def test_approval_moves_the_prescription_on(self, clinic: Clinic):
+        rx = await submitted(clinic)
+        pharmacist, task = await self._task(clinic, rx)
+        response = await self._decide(pharmacist, task, "approved")
+        assert response.status_code == 200, response.text
+        doctor = await clinic.actor("doctor_wang")
+        after = (await doctor.call("GET", f"/prescriptions/{rx['id']}")).json()
+        assert after["status"] == "awaiting_patient_choice"
+        assert after["review"]["decision"] == "approved"
+
+    async def test_rejection_reaches_the_doctor_who_revises_and_resubmits(self, clinic: Clinic):
+        rx = await submitted(clinic)
+        pharmacist, task = await self._task(clinic, rx)
+        response = await self._decide(pharmacist, task, "rejected", reason_code="dose_frequency",
+                                      reason_text="剂量偏大，请调整为每日两次")
+        assert response.status_code == 200, response.text
+        doctor = await clinic.actor("doctor_wang")
+        after = (await doctor.call("GET", f"/prescriptions/{rx['id']}")).json()
+        assert after["status"] == "rejected"
+        assert "每日两次" in after["transitions"][-1]["reason"]
+        product = await clinic.product(doctor, "布洛芬")
+        revised = await doctor.call("PUT", f"/prescriptions/{rx['id']}", json={
+            "version": after["version"], "visit_type": "outpatient",
+            "diagnoses": after["diagnoses"], "lines": [line(product, frequency="bid")]})
+        assert revised.status_code == 200, revised.text
+        check = await doctor.call("POST", "/prescriptions/check", json=draft(
+            clinic.patient("李娜"), line(product, frequency="bid")))
+        again = await sign_and_submit(doctor, revised.json(), overrides=overrides_for(check.json()))
+        assert again.status_code == 200, again.text
+        assert again.json()["revision"] == 2 and again.json()["status"] == "under_review"
+
+    async def test_two_pharmacists_approving_at_once_one_wins(self, clinic: Clinic):
+        rx = await submitted(clinic)
+        _, task = await self._task(clinic, rx)
+        chen, liu = await clinic.actor("pharm_chen"), await clinic.actor("pharm_liu")
+        results = await asyncio.gather(self._decide(chen, task, "approved"),
+                                       self._decide(liu, task, "approved"))
+        codes = sorted(r.status_code for r in results)  # type: ignore[attr-defined]
+        assert codes == [200, 409], [r.text for r in results]  # type: ignore[attr-defined]
+
+    async def test_tampered_prescription_fails_verification_and_cannot_be_approved(
+            self, clinic: Clinic, db):
+        rx = await submitted(clinic)
+        sql(db.owner, "UPDATE prescription_line SET dose = dose * 10 WHERE prescription_id = %s",
+            (rx["id"],))
+        pharmacist, task = await self._task(clinic, rx)
+        detail = (await pharmacist.call("GET", f"/review/tasks/{task['id']}")).json()
+        assert detail["signature_valid"] is False
+        response = await self._decide(pharmacist, task, "approved")
+        assert response.status_code == 422
+        assert response.json()["error"] == "SignatureInvalid"
+
+
+class TestVoidAndReissue:
+    async def test_void_needs_a_reason_and_cancels_the_task(self, clinic: Clinic):
+        rx = await submitted(clinic)
+        doctor = await clinic.actor("doctor_wang")
+        response = await doctor.call("POST", f"/prescriptions/{rx['id']}/void",
+                                     json={"version": rx["version"], "reason": "患者拒绝用药"})
+        assert response.status_code == 200, response.text
+        assert response.json()["status"] == "voided"
+        assert response.json()["review"]["status"] == "cancelled"
+
+    async def test_reissue_links_a_new_draft_to_the_voided_one(self, clinic: Clinic):
+        rx = await submitted(clinic)
+        doctor = await clinic.actor("doctor_wang")
+        response = await doctor.call("POST", f"/prescriptions/{rx['id']}/reissue",
+                                     json={"version": rx["version"], "reason": "剂型调整"})
+        assert response.status_code == 201, response.text
+        new = response.json()
+        assert new["status"] == "draft" and new["supersedes_id"] == rx["id"]
+        old = (await doctor.call("GET", f"/prescriptions/{rx['id']}")).json()
+        assert old["status"] == "voided"
+
+
+class TestDuty:
+    async def test_going_off_duty_hands_open_tasks_to_another_pharmacist(self, clinic: Clinic):
+        rx = await submitted(clinic)
+        pharmacist, task = await TestReview()._task(clinic, rx)
+        response = await pharmacist.call("POST", "/review/duty", json={"on_duty": False})
+        assert response.status_code == 200 and response.json()["tasks_moved"] == 1
+        assert (await pharmacist.call("GET", "/review/queue")).json()["total"] == 0
+        _, moved = await TestReview()._task(clinic, rx)
+        assert moved["assigned_to_id"] != task["assigned_to_id"]
