@@ -14,6 +14,9 @@ import pyotp
 from server.core.clock import Clock, FakeClock
 from server.seed.demo import DemoAccount
 
+# A fixture that logs a demo account in once per test and returns its Authorization header.
+HeadersFor = Callable[[str], Awaitable[dict[str, str]]]
+
 
 def totp_now(account: DemoAccount, clock: Clock) -> str:
     return pyotp.TOTP(account.totp_secret).at(clock.now())

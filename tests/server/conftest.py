@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
+from sqlalchemy import Engine, create_engine
 
 from installers.database import DatabaseUrls
 from server.app import create_app
 from server.core.clock import FakeClock
+from server.seed.demo import DemoGroup
 from server.settings import Settings
+from tests.helpers import HeadersFor, login
 
 
 @pytest.fixture
@@ -40,3 +43,24 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(transport=transport, base_url="http://rxp.test",
                                  headers={"X-Workstation": "TEST-WS-01"}) as http:
         yield http
+
+
+@pytest.fixture
+def headers_for(client: httpx.AsyncClient, demo: DemoGroup, clock: FakeClock) -> HeadersFor:
+    """Log a demo account in (once per test) and return its Authorization header."""
+    cache: dict[str, dict[str, str]] = {}
+
+    async def headers(username: str) -> dict[str, str]:
+        if username not in cache:
+            cache[username] = await login(client, demo.account(username), clock)
+        return cache[username]
+
+    return headers
+
+
+@pytest.fixture
+def owner_engine(db: DatabaseUrls) -> Iterator[Engine]:
+    """A synchronous engine as the schema owner, for looking behind the API."""
+    engine = create_engine(db.owner)
+    yield engine
+    engine.dispose()

@@ -3,20 +3,13 @@ the database reached as the schema owner (audit log, seeding)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import httpx
-import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 
-from installers.database import DatabaseUrls
 from server.catalogue.codes import gs1_check_digit
-from server.core.clock import FakeClock
-from server.seed.demo import DemoGroup
-from tests.helpers import login
-
-HeadersFor = Callable[[str], Awaitable[dict[str, str]]]
+from tests.helpers import HeadersFor
 
 ADMIN = "admin_h1"  # hospital administrator: proposes and approves
 OTHER_ADMIN = "admin_group"
@@ -49,26 +42,6 @@ PROPOSAL: dict[str, Any] = {
     "price": "18.60",
     "reason": "集采中选品种，替换原研",
 }
-
-
-@pytest.fixture
-def headers_for(client: httpx.AsyncClient, demo: DemoGroup, clock: FakeClock) -> HeadersFor:
-    """Log a demo account in (once per test) and return its Authorization header."""
-    cache: dict[str, dict[str, str]] = {}
-
-    async def headers(username: str) -> dict[str, str]:
-        if username not in cache:
-            cache[username] = await login(client, demo.account(username), clock)
-        return cache[username]
-
-    return headers
-
-
-@pytest.fixture
-def owner_engine(db: DatabaseUrls) -> Iterator[Engine]:
-    engine = create_engine(db.owner)
-    yield engine
-    engine.dispose()
 
 
 def audit_actions(engine: Engine, entity_id: str) -> list[str]:

@@ -3,43 +3,18 @@ database reached as the schema owner and as the server's own role."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import httpx
-import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 
-from installers.database import DatabaseUrls
-from server.core.clock import FakeClock
 from server.seed.demo import DemoGroup
-from tests.helpers import login
-
-HeadersFor = Callable[[str], Awaitable[dict[str, str]]]
+from tests.helpers import HeadersFor  # noqa: F401  (re-exported for the tests)
 
 DOCTOR = "doctor_wang"  # H1, internal medicine
 OTHER_HOSPITAL_DOCTOR = "doctor_sun"  # H2
 PHARMACIST = "pharm_chen"  # H1: reads patients, does not write
 STORE = "store_kangning"  # a pharmacy: no patient rights
-
-
-@pytest.fixture
-def headers_for(client: httpx.AsyncClient, demo: DemoGroup, clock: FakeClock) -> HeadersFor:
-    cache: dict[str, dict[str, str]] = {}
-
-    async def headers(username: str) -> dict[str, str]:
-        if username not in cache:
-            cache[username] = await login(client, demo.account(username), clock)
-        return cache[username]
-
-    return headers
-
-
-@pytest.fixture
-def owner_engine(db: DatabaseUrls) -> Iterator[Engine]:
-    engine = create_engine(db.owner)
-    yield engine
-    engine.dispose()
 
 
 def patient_id(demo: DemoGroup, name: str) -> str:

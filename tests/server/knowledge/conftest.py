@@ -3,44 +3,17 @@ database reached as the schema owner."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
-
-import httpx
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 
-from installers.database import DatabaseUrls
-from server.core.clock import FakeClock
 from server.knowledge import loader
 from server.knowledge.seed import SEED_FOLDER
-from server.seed.demo import DemoGroup
-from tests.helpers import login
-
-HeadersFor = Callable[[str], Awaitable[dict[str, str]]]
+from tests.helpers import HeadersFor  # noqa: F401  (re-exported for the tests)
 
 
 @pytest.fixture
 def seed_files() -> dict[str, str]:
     return loader.read_folder(SEED_FOLDER)
-
-
-@pytest.fixture
-def headers_for(client: httpx.AsyncClient, demo: DemoGroup, clock: FakeClock) -> HeadersFor:
-    cache: dict[str, dict[str, str]] = {}
-
-    async def headers(username: str) -> dict[str, str]:
-        if username not in cache:
-            cache[username] = await login(client, demo.account(username), clock)
-        return cache[username]
-
-    return headers
-
-
-@pytest.fixture
-def owner_engine(db: DatabaseUrls) -> Iterator[Engine]:
-    engine = create_engine(db.owner)
-    yield engine
-    engine.dispose()
 
 
 def scalar(engine: Engine, sql: str) -> object:

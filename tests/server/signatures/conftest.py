@@ -9,11 +9,12 @@ import pytest
 
 from common import signing
 from installers.database import DatabaseUrls
-from server.core.clock import FakeClock
 from server.seed.demo import DemoGroup
-from tests.helpers import login, sql
+from tests.helpers import (
+    HeadersFor,
+    sql,
+)
 
-HeadersFor = Callable[[str], Awaitable[dict[str, str]]]
 Register = Callable[..., Awaitable[httpx.Response]]
 
 
@@ -22,18 +23,6 @@ def without_demo_certificates(db: DatabaseUrls) -> None:
     """The demo seed registers a key for every doctor and pharmacist; these tests register
     their own and count them, so they start from users without any."""
     sql(db.owner, "DELETE FROM signing_certificate")
-
-
-@pytest.fixture
-def headers_for(client: httpx.AsyncClient, demo: DemoGroup, clock: FakeClock) -> HeadersFor:
-    cache: dict[str, dict[str, str]] = {}
-
-    async def headers(username: str) -> dict[str, str]:
-        if username not in cache:
-            cache[username] = await login(client, demo.account(username), clock)
-        return cache[username]
-
-    return headers
 
 
 @pytest.fixture
