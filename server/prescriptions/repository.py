@@ -131,7 +131,7 @@ async def allowed_classes(session: AsyncSession, department_id: uuid.UUID | None
     return frozenset(rows)
 
 
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 
 
 async def doctor_list(session: AsyncSession, doctor_id: uuid.UUID, *, status: str | None,
@@ -139,7 +139,8 @@ async def doctor_list(session: AsyncSession, doctor_id: uuid.UUID, *, status: st
     query = select(Prescription).where(Prescription.doctor_id == doctor_id)
     if status:
         query = query.where(Prescription.status == status)
-    # A busy doctor has hundreds of thousands over the years: count up to a cap, not all.
+    # A busy doctor has hundreds of thousands over the years: count up to a cap (a page
+    # number beyond it is of no use to anyone), not all.
     total = (await session.execute(select(func.count()).select_from(
         query.with_only_columns(Prescription.id).limit(COUNT_CAP + 1).subquery()))).scalar_one()
     rows = (await session.scalars(query.order_by(Prescription.created_at.desc())

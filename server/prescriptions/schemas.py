@@ -172,7 +172,7 @@ class PrescriptionSummary(BaseModel):
 
 class PrescriptionPage(BaseModel):
     items: list[PrescriptionSummary]
-    total: int = Field(description="总数；超过 10000 时为下限")
+    total: int = Field(description="总数；超过 1000 时为下限")
     total_exact: bool = True
 
 
