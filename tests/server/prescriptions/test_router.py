@@ -214,3 +214,15 @@ class TestDuty:
         assert (await pharmacist.call("GET", "/review/queue")).json()["total"] == 0
         _, moved = await TestReview()._task(clinic, rx)
         assert moved["assigned_to_id"] != task["assigned_to_id"]
+
+
+class TestDoctorList:
+    async def test_lists_own_prescriptions_newest_first(self, clinic: Clinic):
+        first = await submitted(clinic)
+        second = await submitted(clinic)
+        doctor = await clinic.actor("doctor_wang")
+        page = (await doctor.call("GET", "/prescriptions", params={"limit": 10})).json()
+        assert [item["id"] for item in page["items"][:2]] == [second["id"], first["id"]]
+        assert page["total"] == 2 and page["total_exact"] is True
+        other = await clinic.actor("doctor_li")
+        assert (await other.call("GET", "/prescriptions")).json()["total"] == 0
