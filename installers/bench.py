@@ -191,20 +191,28 @@ def bench_search(env: BenchEnvironment, base_url: str) -> Result:
     queries = ["a", "am", "amx", "amxl", "阿", "阿莫", "阿莫西", "xl", "头孢", "tb", "布洛",
                "bl", "氨氯", "anl", "二甲", "ejsg", "硝苯", "奥美", "omlz", "XJ01", "869"]
 
+    by_query: dict[str, list[float]] = {q: [] for q in queries}
+
     async def run() -> list[float]:
         samples: list[float] = []
         async with httpx.AsyncClient(base_url=base_url, timeout=10) as http:
             headers = await login(http, env.account("doctor_wang"))
-            for _ in range(15):
+            for round_ in range(15):
                 for q in queries:
-                    await timed(samples, http.get(
+                    mine: list[float] = []
+                    await timed(mine, http.get(
                         "/catalogue/search", params={"q": q, "limit": 20}, headers=headers))
-        return samples[len(queries):]  # the first round warms caches
+                    if round_:  # the first round warms caches
+                        samples += mine
+                        by_query[q] += mine
+        return samples
 
     samples = asyncio.run(run())
+    slowest = sorted(by_query, key=lambda q: -statistics.median(by_query[q]))[:3]
     return Result("search", percentile(samples, 0.99), "ms_p99", "<=", 20.0,
                   f"{total} products, p50 {statistics.median(samples):.1f} ms, "
-                  f"{len(samples)} requests")
+                  f"{len(samples)} requests; slowest: " + ", ".join(
+                      f"{q!r} {statistics.median(by_query[q]):.0f} ms" for q in slowest))
 
 
 class Prescriber:
