@@ -81,6 +81,10 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
             os.killpg(server.pid, signal.SIGKILL)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def run_demo(*, headless: bool, once: bool) -> int:
     from installers import cli
     from installers.journey import run_journey
@@ -96,6 +100,8 @@ def run_demo(*, headless: bool, once: bool) -> int:
     path = write_demo_json(env, group, base_url=base_url)
     print(f"rxp demo: demo group seeded; accounts and credentials in {path}", flush=True)
     server = start_server(env.server_env(replicas=True), port, env.state / "server.log")
+    # A service manager stops with SIGTERM: clean up as for Ctrl-C.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         ready = wait_ready(base_url, server)
         print(f"rxp demo: server ready at {base_url} (docs: {base_url}/docs) — {ready}", flush=True)
@@ -112,7 +118,6 @@ def run_demo(*, headless: bool, once: bool) -> int:
         return 0
     finally:
         stop_server(server)
-        if once:
-            env.replica().stop()
-            env.cluster.stop()
-            print("rxp demo: server and database stopped", flush=True)
+        env.replica().stop()
+        env.cluster.stop()
+        print("rxp demo: server and database stopped", flush=True)
