@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
-from sqlalchemy.orm.exc import StaleDataError
 
 from server.audit.checkpoints import CheckpointWriter
 from server.audit.router import router as audit_router
@@ -17,7 +16,7 @@ from server.checks.rational_use import rational_use_for_url
 from server.clinical.router import router as clinical_router
 from server.core.clock import Clock
 from server.core.db import Database
-from server.core.errors import VersionConflict, install_error_handlers
+from server.core.errors import install_error_handlers
 from server.core.keys import KeyMaterial
 from server.core.services import Services
 from server.core.unit_of_work import UnitOfWorkMiddleware
@@ -93,12 +92,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     async def on_stored(request: Request, exc: StoredResponse) -> Response:
         return Response(exc.body, status_code=exc.status_code, media_type=exc.content_type,
                         headers={"Idempotent-Replayed": "true"})
-
-    @app.exception_handler(StaleDataError)
-    async def on_stale(request: Request, exc: StaleDataError) -> Response:
-        error = VersionConflict()
-        from fastapi.responses import JSONResponse
-        return JSONResponse(error.body(), status_code=error.status_code)
 
     for router in (health_router, auth_router, users_router, organisations_router,
                    patients_router, audit_router, catalogue_router,

@@ -150,9 +150,9 @@ async def task(task_id: uuid.UUID, principal: Reviewer, ctx: Ctx) -> TaskDetail:
     except SignatureInvalid:
         valid = False
         ctx.note("security.prescription_tampered", "prescription", rx.id, number=rx.number)
-    documents = {decision: review_service.decision_document(
-        found, rx, decision=decision, reason_code=None, reason_text=None)
-        for decision in ("approved",)}
+    # The approval document is fixed; a rejection's depends on the reason (decision-document).
+    documents = {"approved": review_service.decision_document(
+        found, rx, decision="approved", reason_code=None, reason_text=None)}
     return TaskDetail(task=TaskOut.model_validate(found), prescription=await full(ctx, rx),
                       signature_valid=valid, decision_documents=documents)
 

@@ -158,7 +158,7 @@ async def update_draft(ctx: RequestContext, svc: Services, actor: Principal,
 
 # -- checks -----------------------------------------------------------------------------------
 
-async def _rule_hits(ctx: RequestContext, svc: Services, actor: Principal, *, visit_type: str,
+async def _rule_hits(ctx: RequestContext, actor: Principal, *, visit_type: str,
                      validity_days: int, extended_supply_reason: str | None,
                      diagnoses: list[dict[str, str]], lines: Sequence[PrescriptionLine],
                      products: dict[Any, CatalogueProduct]) -> list[checking.Hit]:
@@ -180,7 +180,7 @@ async def _all_hits(ctx: RequestContext, svc: Services, actor: Principal, *,
                     extended_supply_reason: str | None, diagnoses: list[dict[str, str]],
                     lines: Sequence[PrescriptionLine],
                     products: dict[Any, CatalogueProduct]) -> list[checking.Hit]:
-    hits = await _rule_hits(ctx, svc, actor, visit_type=visit_type, validity_days=validity_days,
+    hits = await _rule_hits(ctx, actor, visit_type=visit_type, validity_days=validity_days,
                             extended_supply_reason=extended_supply_reason, diagnoses=diagnoses,
                             lines=lines, products=products)
     knowledge = await snapshot(ctx.session)
