@@ -451,8 +451,13 @@ def bench_worklist(env: BenchEnvironment, base_url: str, total: int = 1_000_000)
                   f"doctor list p99 {percentile(mine, 0.99):.1f} ms")
 
 
+SERVER_BENCHES = ("search", "submit", "events", "worklist", "tracecode_race", "journey")
+
+
 def main(names: list[str]) -> int:
-    wanted = set(names) or {"check", "signatures", "search", "submit", "events", "worklist"}
+    from installers.bench_circulation import bench_journey, bench_tracecode_race
+
+    wanted = set(names) or {"check", "signatures", *SERVER_BENCHES}
     results: list[Result] = []
     if "check" in wanted:
         results.append(bench_check())
@@ -460,14 +465,17 @@ def main(names: list[str]) -> int:
     if "signatures" in wanted:
         for line in bench_signatures():
             print(line, flush=True)
-    if wanted & {"search", "submit", "events", "worklist"}:
+    if wanted & set(SERVER_BENCHES):
         env = BenchEnvironment()
         try:
             env.start()
             base_url = env.serve()
             # In this order: each later one also measures with the earlier ones' data stored.
-            for name, bench in (("search", bench_search), ("submit", bench_submit),
-                                ("events", bench_events), ("worklist", bench_worklist)):
+            benches: tuple[tuple[str, Callable[[BenchEnvironment, str], Result]], ...] = (
+                ("search", bench_search), ("submit", bench_submit), ("events", bench_events),
+                ("tracecode_race", bench_tracecode_race), ("journey", bench_journey),
+                ("worklist", bench_worklist))
+            for name, bench in benches:
                 if name in wanted:
                     results.append(bench(env, base_url))
                     print(results[-1].line(), flush=True)

@@ -13,6 +13,13 @@ from server.audit.checkpoints import CheckpointWriter
 from server.audit.router import router as audit_router
 from server.catalogue.router import router as catalogue_router
 from server.checks.rational_use import rational_use_for_url
+from server.circulation import links as circulation_links
+from server.circulation.background import lock_expiry_loop
+from server.circulation.carrier import carrier_for_url
+from server.circulation.patient_router import router as patient_router
+from server.circulation.pharmacy_router import router as pharmacy_router
+from server.circulation.router import carrier_router
+from server.circulation.router import router as circulation_router
 from server.clinical.router import router as clinical_router
 from server.core.clock import Clock
 from server.core.db import Database
@@ -53,10 +60,13 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         clock=clock or Clock(),
         rational_use=rational_use_for_url(settings.rational_use_url,
                                           timeout=settings.rational_use_timeout),
+        carrier=carrier_for_url(settings.carrier_url),
     )
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
+    # Circulation listens for payments and voided prescriptions (idempotent registration).
+    circulation_links.install()
     services = build_services(settings, clock)
     checkpoints = CheckpointWriter(settings.audit_checkpoint_dir, services.keys.audit_signing_key,
                                    every=settings.audit_checkpoint_every)
@@ -67,11 +77,13 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # One LISTEN connection per process feeds every live-event stream of this process.
         await event_hub.start()
-        escalation = asyncio.create_task(escalation_loop(services))
+        loops = [asyncio.create_task(escalation_loop(services)),
+                 asyncio.create_task(lock_expiry_loop(services))]
         try:
             yield
         finally:
-            escalation.cancel()
+            for loop in loops:
+                loop.cancel()
             await event_hub.stop()
             close = getattr(services.rational_use, "aclose", None)
             if close is not None:
@@ -97,7 +109,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
                    patients_router, audit_router, catalogue_router,
                    user_certificates_router, certificates_router, me_router, events_router,
                    clinical_router, knowledge_router, prescriptions_router, templates_router,
-                   review_router, settings_router):
+                   review_router, settings_router, patient_router, pharmacy_router,
+                   circulation_router, carrier_router):
         app.include_router(router)
     app.add_middleware(UnitOfWorkMiddleware, services=services,
                        on_audit_appended=checkpoints.on_appended)

@@ -3,6 +3,13 @@
 from server.access.models import PrescribingRight, ReviewingRight
 from server.audit.models import AuditEvent
 from server.catalogue.models import CatalogueProduct, CatalogueProductPrice, CatalogueStatusChange
+from server.circulation.models import (
+    CirculationOrder,
+    DeliveryEvent,
+    DispensedPackage,
+    OrderLine,
+    QueueCounter,
+)
 from server.clinical.models import PatientAllergy, PatientDiagnosis, PatientMedication
 from server.core.db import Base
 from server.events.models import LiveEvent
@@ -41,6 +48,9 @@ __all__ = [
     "CatalogueProduct",
     "CatalogueProductPrice",
     "CatalogueStatusChange",
+    "CirculationOrder",
+    "DeliveryEvent",
+    "DispensedPackage",
     "IdempotencyRecord",
     "IntegrationClient",
     "KnowledgeAllergyClass",
@@ -53,6 +63,7 @@ __all__ = [
     "KnowledgeInteractionPair",
     "KnowledgeSet",
     "LiveEvent",
+    "OrderLine",
     "Organisation",
     "Patient",
     "PatientAllergy",
@@ -65,6 +76,7 @@ __all__ = [
     "PrescriptionIssue",
     "PrescriptionLine",
     "PrescriptionTemplate",
+    "QueueCounter",
     "PrescriptionTransition",
     "RefreshToken",
     "ReviewAnnotation",

@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     # `http(s)://...` of the hospital's rational-drug-use system, or `sim://` for the simulator.
     rational_use_url: str = Field("sim://", alias="RXP_RATIONAL_USE_URL")
     rational_use_timeout: float = Field(3.0, alias="RXP_RATIONAL_USE_TIMEOUT")
+    # The courier's API (`sim://` for the simulated carrier) and the secret its pushed tracking
+    # events are signed with (HMAC-SHA256); empty: derived from the token key (demo, tests).
+    carrier_url: str = Field("sim://", alias="RXP_CARRIER_URL")
+    carrier_webhook_secret: str = Field("", alias="RXP_CARRIER_WEBHOOK_SECRET")
 
     @field_validator("database_replica_urls", mode="before")
     @classmethod

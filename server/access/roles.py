@@ -93,24 +93,28 @@ class Permission(StrEnum):
     REVIEW = "review.decide"  # pharmacist review
     REVIEW_STATS = "review.stats"
     CONFIG_MANAGE = "config.manage"  # run-time limits, time limits, tariffs
+    ORDER_FULFIL = "order.fulfil"  # a pharmacy's orders: accept, dispense, deliver, hand over
+    TRACE_READ = "trace.read"  # the full trace of a prescription or a traceability code
+    STATISTICS_READ = "statistics.read"
 
 
 P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.DOCTOR: frozenset({P.ORG_READ, P.RIGHTS_READ, P.PATIENT_READ, P.PATIENT_WRITE,
                             P.PATIENT_READ_FULL, P.CATALOGUE_READ,
-                            P.PRESCRIPTION_READ, P.PRESCRIPTION_WRITE}),
+                            P.PRESCRIPTION_READ, P.PRESCRIPTION_WRITE, P.TRACE_READ}),
     Role.PHARMACIST: frozenset({P.ORG_READ, P.RIGHTS_READ, P.PATIENT_READ, P.CATALOGUE_READ,
                                 P.CATALOGUE_PROPOSE, P.PRESCRIPTION_READ, P.REVIEW,
-                                P.REVIEW_STATS}),
-    Role.PHARMACY_STAFF: frozenset({P.ORG_READ, P.CATALOGUE_READ}),
+                                P.REVIEW_STATS, P.TRACE_READ}),
+    Role.PHARMACY_STAFF: frozenset({P.ORG_READ, P.CATALOGUE_READ, P.ORDER_FULFIL,
+                                    P.TRACE_READ}),
     Role.HOSPITAL_ADMIN: frozenset({P.ORG_READ, P.ORG_MANAGE, P.USER_READ, P.USER_MANAGE,
                                     P.USER_FREEZE, P.USER_RESET_SECOND_FACTOR, P.RIGHTS_READ,
                                     P.RIGHTS_MANAGE, P.PATIENT_READ, P.PATIENT_WRITE,
                                     P.CATALOGUE_READ, P.CATALOGUE_PROPOSE,
                                     P.CATALOGUE_APPROVE, P.CERTIFICATE_MANAGE,
                                     P.KNOWLEDGE_MANAGE, P.PRESCRIPTION_READ, P.REVIEW_STATS,
-                                    P.CONFIG_MANAGE}),
+                                    P.CONFIG_MANAGE, P.TRACE_READ, P.STATISTICS_READ}),
     # System administrator: accounts and integration clients, not rights and not audit.
     Role.SYSTEM_ADMIN: frozenset({P.ORG_READ, P.ORG_MANAGE, P.USER_READ, P.USER_MANAGE,
                                   P.CLIENT_MANAGE, P.CONFIG_MANAGE}),
@@ -120,7 +124,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                                     P.CERTIFICATE_MANAGE}),
     # Auditor: reads the audit log and verifies it; sees personal data masked only.
     Role.AUDITOR: frozenset({P.ORG_READ, P.USER_READ, P.AUDIT_READ, P.AUDIT_VERIFY,
-                             P.PATIENT_READ, P.CATALOGUE_READ, P.PRESCRIPTION_READ}),
+                             P.PATIENT_READ, P.CATALOGUE_READ, P.PRESCRIPTION_READ,
+                             P.TRACE_READ}),
 }
 
 # Integration clients (HIS, regional chronic-disease system, insurance platform).

@@ -86,6 +86,10 @@ class CatalogueProduct(Entity, Base):
     registration_number: Mapped[str | None] = mapped_column(String(60))  # 注册证号（耗材、特医）
     insurance_code: Mapped[str | None] = mapped_column(String(23))  # 医保代码
     standard_code: Mapped[str | None] = mapped_column(String(14))  # 药品本位码
+    # What the package's traceability codes say the product is, so a scan of the wrong product
+    # is refused: the 7-digit 药品标识码 of domestic codes, the GTIN-14 of GS1 codes.
+    trace_prefix: Mapped[str | None] = mapped_column(String(7), index=True)
+    gtin: Mapped[str | None] = mapped_column(String(14), index=True)
     atc_code: Mapped[str | None] = mapped_column(String(10))
     drug_class: Mapped[str] = mapped_column(String(30), default=DrugClass.ORDINARY)
     chronic_list: Mapped[bool] = mapped_column(Boolean, default=False)  # 慢病目录

@@ -92,6 +92,8 @@ class ProductOut(BaseModel):
     registration_number: str | None
     insurance_code: str | None
     standard_code: str | None
+    trace_prefix: str | None = Field(None, description="追溯码中的药品标识码（7 位）")
+    gtin: str | None = Field(None, description="GS1 商品条码（GTIN-14）")
     atc_code: str | None
     drug_class: str
     chronic_list: bool

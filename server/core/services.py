@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from server.checks.rational_use import RationalUseSystem
+from server.circulation.carrier import Carrier
 from server.core.clock import Clock
 from server.core.db import Database
 from server.core.keys import KeyMaterial
@@ -25,3 +26,5 @@ class Services:
     clock: Clock
     # The hospital's rational-drug-use system (合理用药): a real endpoint or the simulator.
     rational_use: RationalUseSystem
+    # The courier's API (快递): a real carrier or the simulated one.
+    carrier: Carrier

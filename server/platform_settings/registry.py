@@ -40,7 +40,18 @@ class ReviewTimeLimits(BaseModel):
         return int(getattr(self, f"{visit_type}_minutes", self.outpatient_minutes))
 
 
+class CirculationLimits(BaseModel):
+    """流转时效: how long a pharmacy has to accept an order, how far ahead patients book."""
+
+    model_config = ConfigDict(extra="forbid")
+    accept_minutes: int = Field(30, ge=1, le=1440, description="药店接单时限（分钟），超时释放锁定")
+    appointment_max_days: int = Field(7, ge=1, le=30, description="预约取药/配送最多提前天数")
+    payment_required_before_handover: bool = Field(
+        True, description="发货或交付前须已支付（线上或到店登记）")
+
+
 REGISTRY: dict[str, type[BaseModel]] = {
     "prescription_limits": PrescriptionLimits,
     "review_time_limits": ReviewTimeLimits,
+    "circulation_limits": CirculationLimits,
 }

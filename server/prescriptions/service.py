@@ -26,7 +26,7 @@ from server.knowledge.service import snapshot
 from server.organisations.models import Organisation, OrganisationKind
 from server.platform_settings.registry import PrescriptionLimits
 from server.platform_settings.service import load as load_settings
-from server.prescriptions import checking, repository, review_service
+from server.prescriptions import hooks, checking, repository, review_service
 from server.prescriptions.integrity import signing_document
 from server.prescriptions.lifecycle import EDITABLE, VOIDABLE, Status
 from server.prescriptions.models import Prescription, PrescriptionLine
@@ -307,6 +307,7 @@ async def void(ctx: RequestContext, svc: Services, actor: Principal, prescriptio
                                 now=now)
     rx.void_reason = reason
     await review_service.cancel_open_task(ctx, rx)
+    await hooks.voided(ctx, svc, rx, reason)
     await publish(ctx, type="prescription.status", org_id=rx.org_id, entity_type="prescription",
                   entity_id=rx.id, user_ids=[rx.doctor_id],
                   payload={"id": str(rx.id), "number": rx.number, "status": rx.status})

@@ -22,6 +22,7 @@ from common import signing
 from server.access.models import PrescribingRight, ReviewingRight
 from server.access.roles import DrugClass, PharmacistLevel, ProfessionalTitle, Role
 from server.catalogue.seed import seed_catalogue
+from server.circulation.seed import assign_trace_identities
 from server.clinical.models import PatientAllergy, PatientDiagnosis, PatientMedication
 from server.identity.auth_service import TOTP_CONTEXT
 from server.identity.credentials import hash_password
@@ -89,6 +90,8 @@ USERS: list[dict[str, Any]] = [
     dict(username="pharm_huang", name="黄志强", org="H2", dept="H2-PHARM",
          roles=[Role.PHARMACIST], level=L.ASSOCIATE_CHIEF),
     dict(username="store_kangning", name="吴芳", org="P1", roles=[Role.PHARMACY_STAFF]),
+    # A second pair of hands at P1: the checker who checks what the dispenser picked.
+    dict(username="store_qian", name="钱勇", org="P1", roles=[Role.PHARMACY_STAFF]),
     dict(username="store_yimin", name="郑凯", org="P2", roles=[Role.PHARMACY_STAFF]),
     dict(username="store_baicao", name="冯丽", org="P3", roles=[Role.PHARMACY_STAFF]),
     dict(username="admin_h1", name="何伟", org="H1", roles=[Role.HOSPITAL_ADMIN]),
@@ -283,6 +286,7 @@ async def seed_demo(session: AsyncSession, cipher: FieldCipher,
     await _rights(session, orgs)
     await _patients(session, cipher, orgs, group)
     await seed_catalogue(session, approved_by_name="药事管理与药物治疗学委员会")
+    await assign_trace_identities(session)
     await seed_knowledge(session)
     await _signing_keys(session, group, signing_keys or {})
     await _pharmacists_on_duty(session, group)

@@ -6,26 +6,16 @@ from __future__ import annotations
 import asyncio
 
 from tests.helpers import sql
-from tests.server.prescriptions.conftest import (
+from tests.server.clinic import (
     Clinic,
+    decide,
     draft,
     line,
     overrides_for,
+    review_task,
     sign_and_submit,
+    submitted,
 )
-
-
-async def submitted(clinic: Clinic, *, patient: str = "李娜", query: str = "布洛芬") -> dict:
-    doctor = await clinic.actor("doctor_wang")
-    product = await clinic.product(doctor, query)
-    created = await doctor.call("POST", "/prescriptions",
-                                json=draft(clinic.patient(patient), line(product)))
-    assert created.status_code == 201, created.text
-    check = await doctor.call("POST", "/prescriptions/check",
-                              json=draft(clinic.patient(patient), line(product)))
-    response = await sign_and_submit(doctor, created.json(), overrides=overrides_for(check.json()))
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 class TestWarningsWhilePrescribing:
@@ -114,26 +104,10 @@ class TestSubmission:
 
 
 class TestReview:
-    async def _task(self, clinic: Clinic, rx: dict) -> tuple:
-        for username in ("pharm_chen", "pharm_liu"):
-            pharmacist = await clinic.actor(username)
-            queue = (await pharmacist.call("GET", "/review/queue")).json()
-            for item in queue["items"]:
-                if item["task"]["prescription_id"] == rx["id"]:
-                    return pharmacist, item["task"]
-        raise AssertionError("task not in any queue")
-
-    async def _decide(self, pharmacist, task, decision: str, **reason) -> object:
-        doc = await pharmacist.call("POST", f"/review/tasks/{task['id']}/decision-document",
-                                    json={"decision": decision, **reason})
-        verb = "approve" if decision == "approved" else "reject"
-        return await pharmacist.call("POST", f"/review/tasks/{task['id']}/{verb}", json={
-            "version": task["version"], **pharmacist.sign(doc.json()["document"]), **reason})
-
     async def test_approval_moves_the_prescription_on(self, clinic: Clinic):
         rx = await submitted(clinic)
-        pharmacist, task = await self._task(clinic, rx)
-        response = await self._decide(pharmacist, task, "approved")
+        pharmacist, task = await review_task(clinic, rx)
+        response = await decide(pharmacist, task, "approved")
         assert response.status_code == 200, response.text
         doctor = await clinic.actor("doctor_wang")
         after = (await doctor.call("GET", f"/prescriptions/{rx['id']}")).json()
@@ -142,8 +116,8 @@ class TestReview:
 
     async def test_rejection_reaches_the_doctor_who_revises_and_resubmits(self, clinic: Clinic):
         rx = await submitted(clinic)
-        pharmacist, task = await self._task(clinic, rx)
-        response = await self._decide(pharmacist, task, "rejected", reason_code="dose_frequency",
+        pharmacist, task = await review_task(clinic, rx)
+        response = await decide(pharmacist, task, "rejected", reason_code="dose_frequency",
                                       reason_text="剂量偏大，请调整为每日两次")
         assert response.status_code == 200, response.text
         doctor = await clinic.actor("doctor_wang")
@@ -163,10 +137,10 @@ class TestReview:
 
     async def test_two_pharmacists_approving_at_once_one_wins(self, clinic: Clinic):
         rx = await submitted(clinic)
-        _, task = await self._task(clinic, rx)
+        _, task = await review_task(clinic, rx)
         chen, liu = await clinic.actor("pharm_chen"), await clinic.actor("pharm_liu")
-        results = await asyncio.gather(self._decide(chen, task, "approved"),
-                                       self._decide(liu, task, "approved"))
+        results = await asyncio.gather(decide(chen, task, "approved"),
+                                       decide(liu, task, "approved"))
         codes = sorted(r.status_code for r in results)  # type: ignore[attr-defined]
         assert codes == [200, 409], [r.text for r in results]  # type: ignore[attr-defined]
 
@@ -175,10 +149,10 @@ class TestReview:
         rx = await submitted(clinic)
         sql(db.owner, "UPDATE prescription_line SET dose = dose * 10 WHERE prescription_id = %s",
             (rx["id"],))
-        pharmacist, task = await self._task(clinic, rx)
+        pharmacist, task = await review_task(clinic, rx)
         detail = (await pharmacist.call("GET", f"/review/tasks/{task['id']}")).json()
         assert detail["signature_valid"] is False
-        response = await self._decide(pharmacist, task, "approved")
+        response = await decide(pharmacist, task, "approved")
         assert response.status_code == 422
         assert response.json()["error"] == "SignatureInvalid"
 

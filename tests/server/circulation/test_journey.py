@@ -1,0 +1,126 @@
+"""From an approved prescription to the patient's hands, through the HTTP API: choice, payment
+in the sandbox gateway, acceptance, dispensing with traceability codes, courier delivery by the
+simulated carrier, confirmation, and the trace of it all."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from tests.server.circulation.conftest import Flow, flow
+from tests.server.clinic import Clinic
+
+
+async def pay_in_sandbox(f: Flow) -> dict[str, Any]:
+    assert f.order is not None
+    payment = await f.patient.call("POST", f"/patient/orders/{f.order['id']}/payment",
+                                   json={"method": "online"})
+    assert payment.status_code == 200, payment.text
+    assert payment.json()["qr_payload"] and payment.json()["amount_fen"] == f.order["total_fen"]
+    paid = await f.clinic.client.post(
+        f"/payments/sandbox/{payment.json()['gateway_trade_no']}/pay")
+    assert paid.status_code in (200, 202), paid.text
+    for _ in range(100):  # the gateway's signed callback arrives on its own
+        order = (await f.patient.call("GET", f"/patient/orders/{f.order['id']}")).json()
+        if order["paid"]:
+            return order
+        await asyncio.sleep(0.05)
+    raise AssertionError("the payment callback never arrived")
+
+
+async def test_courier_journey_end_to_end(clinic: Clinic, prefixes: dict[str, str]) -> None:
+    f = await flow(clinic)
+    options = await f.patient.call(
+        "GET", f"/patient/prescriptions/{f.rx['id']}/pharmacies",
+        params={"mode": "courier", "region_code": "330106"})
+    assert options.status_code == 200, options.text
+    p1 = next(o for o in options.json() if o["pharmacy_id"] == clinic.demo.organisations["P1"])
+    assert p1["delivery_fee_fen"] and p1["fee_rule"]
+    chosen = await f.choose(mode="courier")
+    assert chosen.status_code == 201, chosen.text
+    assert f.order is not None
+    assert f.order["status"]["code"] == "ordered"
+    assert f.order["delivery_fee_fen"] == p1["delivery_fee_fen"]
+    assert f.order["total_fen"] == f.order["items_fen"] + f.order["delivery_fee_fen"]
+    assert f.order["pickup_code"]  # the patient sees their own code
+    await pay_in_sandbox(f)
+    accepted = await f.accept()
+    assert accepted.status_code == 200, accepted.text
+    view = accepted.json()
+    assert view["pickup_code"] is None  # the pharmacy never sees it
+    assert view["patient_name"].endswith("*") and "*" in view["patient_phone"]
+    assert view["address"].startswith("文三路")  # in full: the pharmacy ships it
+    codes = await f.scan_all(prefixes)
+    assert (await f.complete()).status_code == 200
+    dispatched = await f.staff.call("POST", f"{f.order_url}/dispatch")
+    assert dispatched.status_code == 200, dispatched.text
+    tracking = dispatched.json()["tracking_number"]
+    assert dispatched.json()["status"]["code"] == "dispatched"
+    for _ in range(4):
+        step = await clinic.client.post(f"/carriers/sim/{tracking}/advance")
+        assert step.status_code == 200, step.text
+    order = (await f.patient.call("GET", f"/patient/orders/{f.order['id']}")).json()
+    assert order["status"]["code"] == "delivered"
+    assert [e["code"] for e in order["events"]] == [
+        "outbound", "picked_up", "in_transit", "out_for_delivery", "delivered"]
+    confirmed = await f.patient.call("POST", f"/patient/orders/{f.order['id']}/confirm-receipt")
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["status"]["code"] == "settled"
+
+    doctor = await clinic.actor("doctor_wang")
+    trace = await doctor.call("GET", f"/prescriptions/{f.rx['id']}/trace")
+    assert trace.status_code == 200, trace.text
+    nodes = trace.json()["nodes"]
+    kinds = {n["kind"] for n in nodes}
+    assert {"status", "signature", "checks", "review", "choice", "payment", "acceptance",
+            "package", "dispensed", "delivery"} <= kinds
+    by_kind = {n["kind"]: n for n in nodes}
+    assert by_kind["signature"]["operator"] == "王建国" and by_kind["signature"]["data"][
+        "verified_now"] is True
+    assert by_kind["acceptance"]["operator"] == "吴芳"
+    assert by_kind["dispensed"]["data"]["checker"] == "钱勇"
+    assert all(n["at"] for n in nodes)
+    assert all(n["operator"] for n in nodes if n["kind"] in (
+        "signature", "review", "acceptance", "package", "dispensed"))
+    assert {n["data"]["trace_code"] for n in nodes if n["kind"] == "package"} == set(codes)
+
+    store = f.staff
+    by_code = await store.call("GET", f"/trace-codes/{codes[0]}/trace")
+    assert by_code.status_code == 200, by_code.text
+    assert by_code.json()["focus_code"] == codes[0]
+    pdf = await doctor.call("GET", f"/prescriptions/{f.rx['id']}/trace",
+                            params={"format": "pdf"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+async def test_pickup_at_the_store_with_queue_number_and_counter_payment(
+        clinic: Clinic, prefixes: dict[str, str]) -> None:
+    f = await flow(clinic)
+    assert (await f.choose(mode="store_pickup")).status_code == 201
+    assert f.order is not None
+    number = await f.patient.call("POST", f"/patient/orders/{f.order['id']}/queue-number")
+    again = await f.patient.call("POST", f"/patient/orders/{f.order['id']}/queue-number")
+    assert number.status_code == 200 and number.json() == again.json()
+    assert (await f.accept()).status_code == 200
+    await f.scan_all(prefixes)
+    completed = await f.complete()
+    assert completed.status_code == 200 and completed.json()["status"]["code"] == \
+        "ready_for_pickup"
+    code = f.order["pickup_code"]
+    unpaid = await f.staff.call("POST", f"{f.order_url}/handover", json={"pickup_code": code})
+    assert unpaid.status_code == 409  # not paid yet
+    paid = await f.staff.call("POST", f"{f.order_url}/offline-payment",
+                              json={"receipt_no": "POS-0001"})
+    assert paid.status_code == 200 and paid.json()["paid"]
+    wrong = await f.staff.call("POST", f"{f.order_url}/handover", json={"pickup_code": "00000000"})
+    assert wrong.status_code == 422 and wrong.json()["fields"][0]["field"] == "pickup_code"
+    found = await f.staff.call("GET", f"/pharmacy/pickup/{f.order['pickup_qr']}")
+    assert found.status_code == 200 and found.json()["id"] == f.order["id"]
+    called = await f.staff.call("POST", "/pharmacy/queue/call-next")
+    assert called.json()["called"] == number.json()["queue_number"]
+    handed = await f.staff.call("POST", f"{f.order_url}/handover",
+                                json={"pickup_code": f.order["pickup_qr"]})
+    assert handed.status_code == 200, handed.text
+    assert handed.json()["status"]["code"] == "settled"
+    summary = (await f.staff.call("GET", "/pharmacy/summary")).json()
+    assert summary["orders_accepted"] >= 1 and summary["codes_scanned"] >= 1
