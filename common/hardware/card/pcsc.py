@@ -16,6 +16,7 @@ from typing import Any
 
 from smartcard.CardMonitoring import CardMonitor, CardObserver
 from smartcard.Exceptions import CardConnectionException, NoCardException, SmartcardException
+from smartcard.pcsc.PCSCExceptions import BaseSCardException
 from smartcard.scard import (
     SCARD_E_NO_SMARTCARD,
     SCARD_S_SUCCESS,
@@ -48,7 +49,7 @@ _NO_CARD_RESULTS = {SCARD_W_REMOVED_CARD, SCARD_E_NO_SMARTCARD, SCARD_W_UNPOWERE
 def list_readers() -> list[str]:
     try:
         return [str(reader) for reader in pcsc_readers()]
-    except SmartcardException as exc:
+    except (SmartcardException, BaseSCardException) as exc:
         raise NoCardReader(f"智能卡服务（PC/SC）未运行或不可用：{exc}") from exc
 
 
@@ -104,7 +105,11 @@ class PcscCardReader:
         return f"PcscCardReader({self.name!r})"
 
     def _reader(self) -> Any:
-        for reader in pcsc_readers():
+        try:
+            found = pcsc_readers()
+        except (SmartcardException, BaseSCardException) as exc:
+            raise NoCardReader(f"智能卡服务（PC/SC）不可用：{exc}") from exc
+        for reader in found:
             if str(reader) == self.name:
                 return reader
         raise NoCardReader(f"读卡器“{self.name}”已断开")
