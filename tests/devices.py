@@ -30,7 +30,7 @@ from typing import IO
 import pytest
 
 from common.hardware.card.emulator import VPCD_PORT, VpcdCardEmulator
-from common.hardware.card.pcsc import PcscCardReader, list_readers
+from common.hardware.card.pcsc import PcscCardReader, list_readers, stop_card_monitor
 from common.hardware.card.profile import CardProfile
 from common.hardware.errors import NoCardReader
 from common.hardware.ptypair import PtyPair
@@ -98,6 +98,7 @@ def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
                 except BlockingIOError:
                     pass  # another session still uses it; it stops with the machine
                 else:
+                    stop_card_monitor()
                     process.terminate()
                     try:
                         process.wait(timeout=10)

@@ -4,6 +4,10 @@ Card removal in the middle of a read shows up in PC/SC as a failed or empty tran
 and as "card removed" a few hundred milliseconds later, when the reader driver notices; so a
 failed transmit waits briefly for the reader to report the card gone before deciding between
 `CardRemovedDuringRead` and `CardCommunicationError`.
+
+Events come from pyscard's CardMonitor: one thread per process, shared by every reader. It
+ends for good when pcscd goes away (pyscard does not restart it), so an app that outlives a
+pcscd restart must restart itself; `stop_card_monitor` ends it cleanly at exit.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import threading
 import time
 from typing import Any
 
-from smartcard.CardMonitoring import CardMonitor, CardObserver
+from smartcard.CardMonitoring import CardMonitor, CardMonitoringThread, CardObserver
 from smartcard.Exceptions import CardConnectionException, NoCardException, SmartcardException
 from smartcard.pcsc.PCSCExceptions import BaseSCardException
 from smartcard.scard import (
@@ -25,6 +29,7 @@ from smartcard.scard import (
     SCARD_STATE_UNAWARE,
     SCARD_W_REMOVED_CARD,
     SCARD_W_UNPOWERED_CARD,
+    SCardCancel,
     SCardEstablishContext,
     SCardGetStatusChange,
     SCardReleaseContext,
@@ -73,6 +78,20 @@ def resolve_reader(target: str) -> str:
         if name.startswith(target):
             return name
     raise NoCardReader(f"未找到读卡器“{target}”（现有：{'；'.join(names)}）")
+
+
+def stop_card_monitor(timeout: float = 2.0) -> None:
+    """Ends pyscard's monitor thread: wakes it from its wait with SCardCancel, which pyscard
+    treats as a timeout, so it sees the stop flag and returns instead of printing an error
+    when pcscd stops under it."""
+    thread = CardMonitoringThread.instance
+    if thread is None or not thread.is_alive():
+        return
+    thread.stop()
+    request = getattr(thread.cardrequest, "pcsccardrequest", None)
+    if request is not None:
+        SCardCancel(request.hcontext)
+    thread.join(timeout)
 
 
 class _ReaderObserver(CardObserver):

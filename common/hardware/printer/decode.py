@@ -93,6 +93,8 @@ class EscPosDecoder:
 
     def _escape(self, data: bytes, i: int) -> int:
         command = data[i + 1]
+        if command == ord("@") and self._text:
+            self._end_line()  # a new job: what was left of the last one ends here
         if command == ord("*") and i + 4 < len(data):
             mode, count = data[i + 2], data[i + 3] | data[i + 4] << 8
             self._marker("[图像]")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import queue
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from smartcard.System import readers
@@ -62,8 +64,8 @@ class TestFaults:
         assert "无法识别" in caught.value.message
 
     def test_locked_card_reports_its_status_word(self, virtual_card: VirtualCardSlot) -> None:
+        virtual_card.insert()
         virtual_card.emulator.inject("locked")
-        virtual_card.insert(virtual_card.emulator.card)
         with pytest.raises(CardStatusError) as caught:
             PcscCardReader(virtual_card.reader_name).read_card()
         assert caught.value.sw == 0x6982
@@ -85,7 +87,7 @@ class TestEmulatedCardStatusWords:
     """The emulator answers like a card, seen through pyscard and pcscd."""
 
     @pytest.fixture
-    def connection(self, virtual_card: VirtualCardSlot):  # type: ignore[no-untyped-def]
+    def connection(self, virtual_card: VirtualCardSlot) -> Iterator[Any]:
         virtual_card.insert(CardProfile.insurance(holder_id="110101199003070012"))
         reader = next(r for r in readers() if str(r) == virtual_card.reader_name)
         connection = reader.createConnection()
@@ -95,11 +97,11 @@ class TestEmulatedCardStatusWords:
         connection.release()
 
     @staticmethod
-    def send(connection, apdu: bytes) -> tuple[bytes, int]:  # type: ignore[no-untyped-def]
+    def send(connection: Any, apdu: bytes) -> tuple[bytes, int]:
         data, sw1, sw2 = connection.transmit(list(apdu))
         return bytes(data), sw1 << 8 | sw2
 
-    def test_answers(self, connection) -> None:  # type: ignore[no-untyped-def]
+    def test_answers(self, connection: Any) -> None:
         assert self.send(connection, READ_BINARY_ALL) == (b"", 0x6986)  # nothing selected
         assert self.send(connection, bytes([0x00, 0xCA, 0x00, 0x00, 0x00]))[1] == 0x6D00
         assert self.send(connection, bytes([0x80, 0xB0, 0x00, 0x00, 0x00]))[1] == 0x6E00
