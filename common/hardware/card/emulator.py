@@ -182,7 +182,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     emulator = VpcdCardEmulator(CardProfile.for_kind(args.kind, args.number, args.name),
                                 port=args.port)
-    emulator.insert()
+    try:
+        emulator.insert()
+    except CardError as exc:
+        raise SystemExit(exc.message) from None
     print(f"card inserted into vpcd on port {args.port}; Ctrl-C removes it")
     try:
         emulator.removed.wait()
