@@ -5,7 +5,7 @@ Fixtures (import them into a conftest: `from tests.devices import pcscd, virtual
 
 - `pcscd` (session): a running pcscd with the vpcd readers. Reuses one that is already running
   (there is only one per machine: its socket is /run/pcscd/pcscd.comm), otherwise starts
-  `pcscd -f` and stops it at the end, unless another test session still uses it. Skips with
+  `pcscd -f` and stops it at the end, after any other test session using it has finished. Skips with
   the reason when pcscd or vpcd are not installed.
 - `virtual_card`: a `VirtualCardSlot` (one vpcd reader with its emulator, empty at start):
   `.reader_name`, `.url`, `.insert(profile)`, `.remove()`, `.emulator`. Slots are locked
@@ -74,6 +74,32 @@ def _shared_use(path: Path) -> Iterator[IO[str]]:
         yield handle
 
 
+_LEFT_RUNNING: list[subprocess.Popen[bytes]] = []
+
+
+def _stop_pcscd_when_unused(process: subprocess.Popen[bytes], lock: IO[str],
+                            patience: float = 600.0) -> None:
+    """Stops the pcscd this session started once no other session uses it (they hold the
+    shared lock): waits for them, up to `patience` seconds; after that it is left running
+    for the next session to reuse."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                _LEFT_RUNNING.append(process)  # not collected: no "still running" warning
+                return
+            time.sleep(0.2)
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @pytest.fixture(scope="session")
 def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
     """The vpcd reader names of a running pcscd."""
@@ -92,19 +118,11 @@ def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
             wait_until(lambda: len(_vpcd_readers()) >= 1, 10, "pcscd to show the vpcd readers")
             yield _vpcd_readers()
         finally:
+            # This session is done with PC/SC: quiet pyscard's monitor thread before this (or
+            # another session's) pcscd stops under it.
+            stop_card_monitor()
             if process is not None:
-                try:
-                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    pass  # another session still uses it; it stops with the machine
-                else:
-                    stop_card_monitor()
-                    process.terminate()
-                    try:
-                        process.wait(timeout=10)
-                    except subprocess.TimeoutExpired:
-                        process.kill()
-                        process.wait()
+                _stop_pcscd_when_unused(process, lock)
 
 
 @dataclass
