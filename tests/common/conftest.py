@@ -44,6 +44,19 @@ def wait_for(condition: Callable[[], bool], *, within: float = 15.0,
         time.sleep(0.01)
 
 
+class ManualClock:
+    """A monotonic clock (seconds) for the client side, moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, *, minutes: float = 0, seconds: float = 0) -> None:
+        self.now += minutes * 60 + seconds
+
+
 @pytest.fixture
 def settings(db: DatabaseUrls, key_dir: Path, checkpoint_dir: Path) -> Settings:
     return Settings(RXP_ENV="test", DATABASE_URL=db.app, RXP_KEY_DIR=key_dir,
@@ -179,10 +192,11 @@ def staff(make_api: Callable[..., ApiClient], demo: DemoGroup, clock: FakeClock,
           memory_keyring: MemoryKeyring) -> Callable[..., Staff]:
     """Log a demo account in through `Session`; `api` kwargs (e.g. a transport) pass through."""
 
-    def log_in(username: str, **api_kw: Any) -> Staff:
+    def log_in(username: str, *, session_kw: dict[str, Any] | None = None,
+               **api_kw: Any) -> Staff:
         api = make_api(**api_kw)
         account = demo.account(username)
-        session = Session(api, store=CredentialStore(api.base_url))
+        session = Session(api, store=CredentialStore(api.base_url), **(session_kw or {}))
         session.login(account.username, account.password, fresh_totp(account, clock))
         return Staff(api, session, account)
 
