@@ -127,10 +127,10 @@ def live_server(settings: Settings, clock: FakeClock) -> Iterator[ServerThread]:
 def make_api(live_server: ServerThread) -> Iterator[Callable[..., ApiClient]]:
     made: list[ApiClient] = []
 
-    def make(**kw: Any) -> ApiClient:
+    def make(base_url: str | None = None, **kw: Any) -> ApiClient:
         kw.setdefault("retry", FAST_RETRY)
         kw.setdefault("workstation", "TEST-CLIENT-01")
-        api = ApiClient(live_server.url, **kw)
+        api = ApiClient(base_url or live_server.url, **kw)
         made.append(api)
         return api
 
