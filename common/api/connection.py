@@ -5,7 +5,7 @@ a thread pool and reports through signals), so a plain `httpx.Client` is enough 
 code easy to follow. The transport is injectable: tests pass a real uvicorn server's URL and,
 where they need a fault, a transport that wraps the real one.
 
-Retries. A request that got no answer, or a 502/503/504, is tried again with bounded exponential
+Retries. A request that got no answer, or a 500/502/503/504, is tried again with bounded exponential
 back-off when repeating it cannot do harm: reads, and writes that carry an `Idempotency-Key`.
 Every write gets a key unless the caller passes one, and a retry sends the same key with the
 same bytes, so the server's idempotency store answers a repeat with the stored response instead
@@ -34,7 +34,10 @@ from common.api.errors import ServerUnavailable
 log = logging.getLogger(__name__)
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-RETRY_STATUSES = frozenset({502, 503, 504})
+# Answers worth another try of a repeatable request: the gateway or the server could not serve
+# it now (a 500 was rolled back, often a transient database fault such as a deadlock).
+RETRY_STATUSES = frozenset({500, 502, 503, 504})
+UNAVAILABLE_STATUSES = frozenset({502, 503, 504})
 USER_AGENT = "rxp-client/1"
 
 
@@ -210,17 +213,15 @@ class Connection:
                     self._sleep(policy.delay(attempt))
                     continue
                 raise failure from exc
-            if response.status_code in RETRY_STATUSES or _in_progress(response):
-                if response.status_code in RETRY_STATUSES:
-                    self.report_connectivity(ServerUnavailable(status=response.status_code))
-                if repeatable and attempt < policy.attempts:
-                    log.info("%s %s: HTTP %d, retry %d", method, path, response.status_code,
-                             attempt)
-                    self._sleep(policy.delay(attempt))
-                    continue
-            else:
-                self.report_connectivity(None)
-            if (response.status_code == 401 and auth and not renewed
+            status = response.status_code
+            self.report_connectivity(ServerUnavailable(status=status)
+                                     if status in UNAVAILABLE_STATUSES else None)
+            worth_another_try = status in RETRY_STATUSES or _in_progress(response)
+            if worth_another_try and repeatable and attempt < policy.attempts:
+                log.info("%s %s: HTTP %d, retry %d", method, path, status, attempt)
+                self._sleep(policy.delay(attempt))
+                continue
+            if (status == 401 and auth and not renewed
                     and self.tokens is not None and _error_name(response) == "SessionExpired"):
                 # The access token ran out (or was cut short): renew it once and resend.
                 renewed = True
