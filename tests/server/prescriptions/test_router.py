@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
+
 from tests.helpers import sql
 from tests.server.prescriptions.conftest import (
     Clinic,
@@ -123,7 +125,7 @@ class TestReview:
                     return pharmacist, item["task"]
         raise AssertionError("task not in any queue")
 
-    async def _decide(self, pharmacist, task, decision: str, **reason) -> object:
+    async def _decide(self, pharmacist, task, decision: str, **reason) -> httpx.Response:
         doc = await pharmacist.call("POST", f"/review/tasks/{task['id']}/decision-document",
                                     json={"decision": decision, **reason})
         verb = "approve" if decision == "approved" else "reject"
@@ -167,8 +169,8 @@ class TestReview:
         chen, liu = await clinic.actor("pharm_chen"), await clinic.actor("pharm_liu")
         results = await asyncio.gather(self._decide(chen, task, "approved"),
                                        self._decide(liu, task, "approved"))
-        codes = sorted(r.status_code for r in results)  # type: ignore[attr-defined]
-        assert codes == [200, 409], [r.text for r in results]  # type: ignore[attr-defined]
+        codes = sorted(r.status_code for r in results)
+        assert codes == [200, 409], [r.text for r in results]
 
     async def test_tampered_prescription_fails_verification_and_cannot_be_approved(
             self, clinic: Clinic, db):
