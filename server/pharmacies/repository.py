@@ -90,17 +90,18 @@ async def list_pharmacies(session: AsyncSession, *, status: str | None, limit: i
         stmt = stmt.where(Organisation.status == status)
     total = (await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
     rows = (await session.execute(
-        stmt.order_by(Organisation.code).limit(limit).offset(offset))).tuples().all()
-    return list(rows), total
+        stmt.order_by(Organisation.code).limit(limit).offset(offset))).all()
+    return [(org, found) for org, found in rows], total
 
 
 async def receiving_with_profiles(session: AsyncSession
                                   ) -> Sequence[tuple[Organisation, PharmacyProfile]]:
     """Approved pharmacies and their profiles (the ones a patient may choose)."""
-    return (await session.execute(select(Organisation, PharmacyProfile).join(
+    rows = (await session.execute(select(Organisation, PharmacyProfile).join(
         PharmacyProfile, PharmacyProfile.pharmacy_id == Organisation.id).where(
         Organisation.kind == OrganisationKind.PHARMACY,
-        Organisation.status == OrganisationStatus.ACTIVE))).tuples().all()
+        Organisation.status == OrganisationStatus.ACTIVE))).all()
+    return [(org, found) for org, found in rows]
 
 
 async def stock_entries(session: AsyncSession, pharmacy_ids: Sequence[uuid.UUID],
@@ -112,10 +113,11 @@ async def stock_entries(session: AsyncSession, pharmacy_ids: Sequence[uuid.UUID]
 
 async def stock_of(session: AsyncSession, pharmacy_id: uuid.UUID
                    ) -> Sequence[tuple[PharmacyStock, CatalogueProduct]]:
-    return (await session.execute(select(PharmacyStock, CatalogueProduct).join(
+    rows = (await session.execute(select(PharmacyStock, CatalogueProduct).join(
         CatalogueProduct, CatalogueProduct.id == PharmacyStock.product_id).where(
         PharmacyStock.pharmacy_id == pharmacy_id).order_by(
-        CatalogueProduct.generic_name, CatalogueProduct.specification))).tuples().all()
+        CatalogueProduct.generic_name, CatalogueProduct.specification))).all()
+    return [(entry, product) for entry, product in rows]
 
 
 async def upsert_stock(session: AsyncSession, pharmacy_id: uuid.UUID,
