@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.catalogue.models import CatalogueProduct
@@ -34,7 +35,7 @@ async def in_effect(session: AsyncSession, day: date,
     stmt = select(CourierTariff).where(CourierTariff.effective_from <= day)
     if carrier_code is not None:
         stmt = stmt.where(CourierTariff.carrier_code == carrier_code)
-    stmt = stmt.distinct(CourierTariff.carrier_code).order_by(
+    stmt = stmt.ext(distinct_on(CourierTariff.carrier_code)).order_by(
         CourierTariff.carrier_code, CourierTariff.effective_from.desc())
     return (await session.scalars(stmt)).all()
 

@@ -4,6 +4,7 @@ reinstating with reasons, the status history and its audit, and staff accounts."
 from __future__ import annotations
 
 import uuid
+from typing import cast
 
 import pytest
 
@@ -82,7 +83,7 @@ class TestDecisions:
             (None, "pending"), ("pending", "active")]
         assert history.json()[1]["changed_by_name"] == demo.account("admin_group").display_name
         [event] = audit_rows(db.owner, "action = 'pharmacy.approve'")
-        assert event["summary"]["to_status"] == "active"
+        assert cast(dict, event["summary"])["to_status"] == "active"
 
     @pytest.mark.parametrize("action", ["refuse"])
     async def test_refusal_needs_a_reason(self, client, demo, clock, db, action):
@@ -167,7 +168,7 @@ class TestStaffAccounts:
         assert user["org_id"] == p3 and user["roles"] == ["pharmacy_staff"]
         assert r.json()["totp_secret"]
         [event] = audit_rows(db.owner, "action = 'user.create'")
-        assert event["summary"]["org_id"] == p3
+        assert cast(dict, event["summary"])["org_id"] == p3
 
     async def test_weak_password_and_permission(self, client, demo, clock):
         admin = await login(client, demo.account("admin_group"), clock)

@@ -43,7 +43,7 @@ def _codes(options, ids):
     return [names[o.pharmacy_id] for o in options]
 
 
-def _two_products(db) -> list[uuid.UUID]:
+def _two_products(db) -> list[object]:
     rows = sql(db.owner, "SELECT id FROM catalogue_product WHERE status = 'active'"
                          " AND NOT herbal_pieces ORDER BY standard_code LIMIT 2")
     return [r[0] for r in rows]

@@ -5,6 +5,7 @@ only an approved pharmacy receiving orders."""
 from __future__ import annotations
 
 import uuid
+from typing import cast
 
 import pytest
 
@@ -134,7 +135,7 @@ class TestAdministratorEditing:
         assert profile["modes"] == ["hospital_delivery", "courier"]
         assert (profile["latitude"], profile["delivery"]["same_day_delivery"]) == (30.21, True)
         [event] = audit_rows(db.owner, "action = 'pharmacy.capabilities_update'")
-        assert event["summary"]["region_code"] == "330108"
+        assert cast(dict, event["summary"])["region_code"] == "330108"
 
     async def test_hospital_delivery_without_hospitals(self, client, demo, clock):
         admin = await login(client, demo.account("admin_group"), clock)
