@@ -5,6 +5,7 @@ from server.audit.models import AuditEvent
 from server.catalogue.models import CatalogueProduct, CatalogueProductPrice, CatalogueStatusChange
 from server.clinical.models import PatientAllergy, PatientDiagnosis, PatientMedication
 from server.core.db import Base
+from server.delivery.models import CourierTariff, CourierTariffRule
 from server.events.models import LiveEvent
 from server.idempotency.models import IdempotencyRecord
 from server.identity.models import AuthSession, IntegrationClient, RefreshToken, StaffUser
@@ -21,6 +22,12 @@ from server.knowledge.models import (
 )
 from server.organisations.models import Organisation
 from server.patients.models import Patient
+from server.pharmacies.models import (
+    PharmacyClosure,
+    PharmacyProfile,
+    PharmacyStatusChange,
+    PharmacyStock,
+)
 from server.platform_settings.models import PlatformSetting
 from server.prescriptions.models import (
     PharmacistDuty,
@@ -41,6 +48,8 @@ __all__ = [
     "CatalogueProduct",
     "CatalogueProductPrice",
     "CatalogueStatusChange",
+    "CourierTariff",
+    "CourierTariffRule",
     "IdempotencyRecord",
     "IntegrationClient",
     "KnowledgeAllergyClass",
@@ -59,6 +68,10 @@ __all__ = [
     "PatientDiagnosis",
     "PatientMedication",
     "PharmacistDuty",
+    "PharmacyClosure",
+    "PharmacyProfile",
+    "PharmacyStatusChange",
+    "PharmacyStock",
     "PlatformSetting",
     "PrescribingRight",
     "Prescription",
