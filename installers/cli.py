@@ -244,7 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_db)
 
     p = sub.add_parser("bench", help="performance benchmarks (BENCH lines)")
-    p.add_argument("names", nargs="*", help="check signatures search submit events tracecode_race journey worklist")
+    p.add_argument("names", nargs="*", help="check signatures search submit events "
+                                            "tracecode_race journey worklist")
     p.set_defaults(func=cmd_bench)
 
     sub.add_parser("migrate", help="upgrade the schema to head").set_defaults(func=cmd_migrate)

@@ -11,9 +11,8 @@ creates an account, and the auditor verifies the audit chain.
 
 from __future__ import annotations
 
-from typing import Any
-
 import time
+from typing import Any
 
 import httpx
 import pyotp
@@ -126,7 +125,7 @@ def _circulate(http: httpx.Client, demo: dict[str, Any], tokens: dict[str, str],
                     "recipient": patient["name"], "phone": patient["phone"]}})
     if not _step(order.status_code == 201, f"patient chooses 康宁大药房 and courier: "
                  f"{order.json().get('number', order.text)}"):
-        return steps + [False]
+        return [*steps, False]
     order_id, total = order.json()["id"], order.json()["total_fen"]
     payment = http.post(f"/patient/orders/{order_id}/payment", headers=me,
                         json={"method": "online"}).json()

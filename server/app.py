@@ -27,6 +27,7 @@ from server.core.errors import install_error_handlers
 from server.core.keys import KeyMaterial
 from server.core.services import Services
 from server.core.unit_of_work import UnitOfWorkMiddleware
+from server.delivery.router import router as tariffs_router
 from server.events.hub import EventHub
 from server.events.router import router as events_router
 from server.health.router import router as health_router
@@ -36,6 +37,7 @@ from server.knowledge.router import router as knowledge_router
 from server.organisations.router import router as organisations_router
 from server.patients.router import router as patients_router
 from server.personal_data.cipher import FieldCipher
+from server.pharmacies.router import router as pharmacies_router
 from server.platform_settings.router import router as settings_router
 from server.prescriptions.background import escalation_loop
 from server.prescriptions.review_router import router as review_router
@@ -109,8 +111,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
                    patients_router, audit_router, catalogue_router,
                    user_certificates_router, certificates_router, me_router, events_router,
                    clinical_router, knowledge_router, prescriptions_router, templates_router,
-                   review_router, settings_router, patient_router, pharmacy_router,
-                   circulation_router, carrier_router):
+                   review_router, settings_router, pharmacies_router, tariffs_router,
+                   patient_router, pharmacy_router, circulation_router, carrier_router):
         app.include_router(router)
     app.add_middleware(UnitOfWorkMiddleware, services=services,
                        on_audit_appended=checkpoints.on_appended)

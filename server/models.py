@@ -12,6 +12,7 @@ from server.circulation.models import (
 )
 from server.clinical.models import PatientAllergy, PatientDiagnosis, PatientMedication
 from server.core.db import Base
+from server.delivery.models import CourierTariff, CourierTariffRule
 from server.events.models import LiveEvent
 from server.idempotency.models import IdempotencyRecord
 from server.identity.models import AuthSession, IntegrationClient, RefreshToken, StaffUser
@@ -28,6 +29,12 @@ from server.knowledge.models import (
 )
 from server.organisations.models import Organisation
 from server.patients.models import Patient
+from server.pharmacies.models import (
+    PharmacyClosure,
+    PharmacyProfile,
+    PharmacyStatusChange,
+    PharmacyStock,
+)
 from server.platform_settings.models import PlatformSetting
 from server.prescriptions.models import (
     PharmacistDuty,
@@ -49,6 +56,8 @@ __all__ = [
     "CatalogueProductPrice",
     "CatalogueStatusChange",
     "CirculationOrder",
+    "CourierTariff",
+    "CourierTariffRule",
     "DeliveryEvent",
     "DispensedPackage",
     "IdempotencyRecord",
@@ -70,14 +79,18 @@ __all__ = [
     "PatientDiagnosis",
     "PatientMedication",
     "PharmacistDuty",
+    "PharmacyClosure",
+    "PharmacyProfile",
+    "PharmacyStatusChange",
+    "PharmacyStock",
     "PlatformSetting",
     "PrescribingRight",
     "Prescription",
     "PrescriptionIssue",
     "PrescriptionLine",
     "PrescriptionTemplate",
-    "QueueCounter",
     "PrescriptionTransition",
+    "QueueCounter",
     "RefreshToken",
     "ReviewAnnotation",
     "ReviewTask",

@@ -46,7 +46,7 @@ async def login(client: httpx.AsyncClient, account: DemoAccount, clock: Clock) -
 
 # -- the database behind the app, reached directly (as the test's own connection) ------------
 def sql(url: str, statement: str, params: tuple[object, ...] | dict[str, object] | None = None,
-        *, setup: tuple[str, ...] = ()) -> list[tuple[object, ...]]:
+        *, setup: tuple[str, ...] = ()) -> list[tuple[Any, ...]]:
     """Run one statement on `url` (a DatabaseUrls member) in its own committed transaction;
     `setup` statements run first in the same session (e.g. SET session_replication_role)."""
     with psycopg.connect(libpq_url(url), autocommit=False) as conn:
@@ -65,7 +65,7 @@ def libpq_url(url: str) -> str:
 
 def audit_rows(url: str, where: str = "true",
                params: tuple[object, ...] | dict[str, object] | None = None
-               ) -> list[dict[str, object]]:
+               ) -> list[dict[str, Any]]:
     """Audit events matching `where`, oldest first, as dicts."""
     with psycopg.connect(libpq_url(url)) as conn:
         # `where` is written by the tests themselves; values go in `params`.

@@ -96,6 +96,10 @@ class Permission(StrEnum):
     ORDER_FULFIL = "order.fulfil"  # a pharmacy's orders: accept, dispense, deliver, hand over
     TRACE_READ = "trace.read"  # the full trace of a prescription or a traceability code
     STATISTICS_READ = "statistics.read"
+    # Pharmacy onboarding (遴选): approve, refuse, suspend, reinstate; delivery capabilities.
+    PHARMACY_MANAGE = "pharmacy.manage"
+    # A pharmacy's own staff: its phone, opening hours, closures and stock feed.
+    PHARMACY_OWN = "pharmacy.own"
 
 
 P = Permission
@@ -107,14 +111,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                                 P.CATALOGUE_PROPOSE, P.PRESCRIPTION_READ, P.REVIEW,
                                 P.REVIEW_STATS, P.TRACE_READ}),
     Role.PHARMACY_STAFF: frozenset({P.ORG_READ, P.CATALOGUE_READ, P.ORDER_FULFIL,
-                                    P.TRACE_READ}),
+                                    P.TRACE_READ, P.PHARMACY_OWN}),
     Role.HOSPITAL_ADMIN: frozenset({P.ORG_READ, P.ORG_MANAGE, P.USER_READ, P.USER_MANAGE,
                                     P.USER_FREEZE, P.USER_RESET_SECOND_FACTOR, P.RIGHTS_READ,
                                     P.RIGHTS_MANAGE, P.PATIENT_READ, P.PATIENT_WRITE,
                                     P.CATALOGUE_READ, P.CATALOGUE_PROPOSE,
                                     P.CATALOGUE_APPROVE, P.CERTIFICATE_MANAGE,
                                     P.KNOWLEDGE_MANAGE, P.PRESCRIPTION_READ, P.REVIEW_STATS,
-                                    P.CONFIG_MANAGE, P.TRACE_READ, P.STATISTICS_READ}),
+                                    P.CONFIG_MANAGE, P.TRACE_READ, P.STATISTICS_READ,
+                                    P.PHARMACY_MANAGE}),
     # System administrator: accounts and integration clients, not rights and not audit.
     Role.SYSTEM_ADMIN: frozenset({P.ORG_READ, P.ORG_MANAGE, P.USER_READ, P.USER_MANAGE,
                                   P.CLIENT_MANAGE, P.CONFIG_MANAGE}),

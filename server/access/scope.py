@@ -8,8 +8,11 @@ that forgets a filter still sees only what the actor may see. '*' means every or
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 
 from sqlalchemy import select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.core.context import Principal
@@ -26,6 +29,28 @@ async def set_visible(session: AsyncSession, visible: frozenset[uuid.UUID] | Non
 async def system_scope(session: AsyncSession) -> None:
     """For the server's own bookkeeping (authentication, background work), never for a user."""
     await set_visible(session, None)
+
+
+@asynccontextmanager
+async def widened(session: AsyncSession,
+                  visible: frozenset[uuid.UUID] | None = None) -> AsyncIterator[None]:
+    """See `visible` (every organisation by default) inside the block, then the scope the
+    transaction had before. Only for reads of what is public across organisations (an approved
+    pharmacy's directory entry) and for an applicant writing the organisation it creates; every
+    caller says why."""
+    await session.flush()  # pending writes are checked under the caller's own scope
+    before = (await session.execute(
+        text("SELECT current_setting('rxp.visible_orgs', true)"))).scalar_one_or_none()
+    restore = text("SELECT set_config('rxp.visible_orgs', :v, true)")
+    await set_visible(session, visible)
+    try:
+        yield
+    except BaseException:
+        # An aborted transaction refuses the restore; its rollback ends the setting anyway.
+        with suppress(SQLAlchemyError):
+            await session.execute(restore, {"v": before or ""})
+        raise
+    await session.execute(restore, {"v": before or ""})
 
 
 async def apply(session: AsyncSession, principal: Principal) -> None:

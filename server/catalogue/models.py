@@ -17,8 +17,10 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
+    FetchedValue,
     ForeignKey,
     Index,
+    Integer,
     Numeric,
     SmallInteger,
     String,
@@ -102,12 +104,16 @@ class CatalogueProduct(Entity, Base):
     search_secondary: Mapped[str] = mapped_column(Text)
     search_text: Mapped[str] = mapped_column(Text)
     name_length: Mapped[int] = mapped_column(SmallInteger)
+    # Shipping weight (g) of one sales unit in its box, for courier fees. An insert that leaves
+    # it out gets the default of its item type and dosage form from a trigger (migration 0006).
+    package_weight_g: Mapped[int] = mapped_column(Integer, server_default=FetchedValue())
 
     __table_args__ = (
         CheckConstraint(f"status IN ({', '.join(repr(s.value) for s in ProductStatus)})",
                         name="status"),
         CheckConstraint(f"item_type IN ({', '.join(repr(t.value) for t in ItemType)})",
                         name="item_type"),
+        CheckConstraint("package_weight_g > 0", name="package_weight"),
         Index("ix_catalogue_product_status", "status"),
         # A code belongs to one open product at a time; refused / withdrawn ones free it.
         Index("uq_catalogue_product_open_standard_code", "standard_code", unique=True,

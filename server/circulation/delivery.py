@@ -9,6 +9,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from server.notifications.service import notify_patient
+from server.payments import service as payments
+
 from server.access.roles import Role
 from server.catalogue.service import business_day
 from server.circulation import carrier as carriers
@@ -17,10 +20,8 @@ from server.circulation.models import CirculationOrder, OrderState
 from server.core.context import Principal, RequestContext
 from server.core.errors import Conflict, NotFound, Unprocessable
 from server.core.services import Services
+from server.delivery import service as delivery_fees
 from server.events.service import publish
-from server.notifications.service import notify_patient
-from server.payments import service as payments
-from server.pharmacies import service as pharmacies
 from server.pharmacies.delivery import DeliveryMode
 from server.platform_settings.registry import CirculationLimits
 from server.platform_settings.service import load as load_settings
@@ -63,7 +64,7 @@ async def dispatch(ctx: RequestContext, svc: Services, actor: Principal,
     await _require_paid(ctx, order)
     now = svc.clock.now()
     lines = await repository.lines(ctx.session, order.id)
-    weight = await pharmacies.shipment_weight_g(
+    weight = await delivery_fees.shipment_weight_g(
         ctx.session, {x.product_id: x.dispensed for x in lines if x.dispensed})
     if order.mode == DeliveryMode.COURIER:
         shipment = await svc.carrier.create_shipment(order_number=order.number, weight_g=weight,

@@ -11,6 +11,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
+from server.notifications.service import notify_patient
+from server.payments import service as payments
 from sqlalchemy import select
 
 from server.access.roles import Role
@@ -22,8 +24,6 @@ from server.core.context import Principal, RequestContext
 from server.core.errors import Conflict, NotFound, Unprocessable
 from server.core.services import Services
 from server.identity.models import StaffUser
-from server.notifications.service import notify_patient
-from server.payments import service as payments
 from server.pharmacies.delivery import DeliveryMode
 from server.prescriptions.integrity import verify_integrity
 from server.prescriptions.lifecycle import Status

@@ -3,11 +3,12 @@ prescription voided by its doctor. Imported once by the application factory."""
 
 from __future__ import annotations
 
+from server.notifications.service import notify_patient
+from server.payments.listeners import on_paid
+
 from server.circulation import common, ordering, repository
 from server.core.context import RequestContext
 from server.core.services import Services
-from server.notifications.service import notify_patient
-from server.payments.listeners import on_paid
 from server.prescriptions.hooks import on_void
 from server.prescriptions.models import Prescription
 

@@ -13,14 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from server.notifications.service import notify_patient
+from server.payments import service as payments
+
 from server.access.roles import Role
 from server.circulation import common, repository
 from server.circulation.models import CirculationOrder, OrderLine, OrderState
 from server.core.context import Principal, RequestContext
 from server.core.errors import Conflict, Unprocessable
 from server.core.services import Services
-from server.notifications.service import notify_patient
-from server.payments import service as payments
+from server.delivery import service as delivery_fees
 from server.pharmacies import service as pharmacies
 from server.pharmacies.delivery import DeliveryMode
 from server.platform_settings.registry import CirculationLimits
@@ -98,9 +100,9 @@ async def choose(ctx: RequestContext, svc: Services, rx: Prescription,
     fee_fen, carrier_code, fee_rule = 0, None, None
     if choice.mode == DeliveryMode.COURIER:
         assert choice.address is not None
-        quote = await pharmacies.quote_courier_fee(
+        quote = await delivery_fees.quote_courier_fee(
             ctx.session, region_code=choice.address.region_code,
-            weight_g=await pharmacies.shipment_weight_g(ctx.session, wanted),
+            weight_g=await delivery_fees.shipment_weight_g(ctx.session, wanted),
             distance_km=option.distance_km, at=now)
         fee_fen, carrier_code, fee_rule = quote.fee_fen, quote.carrier_code, quote.rule
     if rx.status == Status.APPROVED:

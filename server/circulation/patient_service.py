@@ -8,6 +8,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
+from server.patient_access.scope import patient_scope
+from server.payments import service as payments
 from sqlalchemy import select
 
 from server.access import scope
@@ -24,9 +26,8 @@ from server.circulation.schemas import (
 from server.core.context import Principal, RequestContext
 from server.core.errors import Conflict, NotFound, NotPermitted
 from server.core.services import Services
+from server.delivery import service as delivery_fees
 from server.identity.models import StaffUser
-from server.patient_access.scope import patient_scope
-from server.payments import service as payments
 from server.pharmacies import service as pharmacies
 from server.pharmacies.delivery import DeliveryMode
 from server.prescriptions import repository as rx_repository
@@ -124,19 +125,19 @@ async def pharmacy_options(ctx: RequestContext, svc: Services, actor: Principal,
     options = await pharmacies.options(ctx.session, hospital_id=rx.org_id, mode=mode, at=now,
                                        product_quantities=wanted, origin=origin,
                                        region_code=region_code)
-    weight = await pharmacies.shipment_weight_g(ctx.session, wanted)
+    weight = await delivery_fees.shipment_weight_g(ctx.session, wanted)
     out = []
     for option in options:
         fee, rule = None, None
         if mode == DeliveryMode.COURIER and region_code:
-            quote = await pharmacies.quote_courier_fee(
+            quote = await delivery_fees.quote_courier_fee(
                 ctx.session, region_code=region_code, weight_g=weight,
                 distance_km=option.distance_km, at=now)
             fee, rule = quote.fee_fen, quote.rule
         out.append(PharmacyOptionOut(
             pharmacy_id=option.pharmacy_id, name=option.name, address=option.address,
             phone=option.phone, distance_km=option.distance_km, open_now=option.open_now,
-            hours_today=option.hours_today, next_open=option.next_open, stock=option.stock,
+            hours_today=option.today_hours, next_open=option.next_open, stock=option.stock,
             delivery_fee_fen=fee, fee_rule=rule))
     return out
 

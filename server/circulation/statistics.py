@@ -29,6 +29,8 @@ class ReviewGrouping(StrEnum):
     MONTH = "month"
 
 
+# The SQL below is assembled from this module's constants only (grouping expressions chosen by
+# an enum); every value is a bound parameter, hence the `noqa: S608`.
 # Only statuses that passed signing count as prescriptions issued.
 _ISSUED = "p.status <> 'draft' AND p.issued_at >= :since AND p.issued_at < :until"
 _PERIOD = {"day": "to_char(p.issued_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')",
@@ -39,30 +41,30 @@ _PRESCRIPTION_SQL = {
         SELECT u.id::text AS key, u.display_name AS label, count(*) AS prescriptions,
                round(sum(p.total_amount) * 100)::bigint AS amount_fen
         FROM prescription p JOIN staff_user u ON u.id = p.doctor_id
-        WHERE {_ISSUED} GROUP BY u.id, u.display_name ORDER BY prescriptions DESC""",
+        WHERE {_ISSUED} GROUP BY u.id, u.display_name ORDER BY prescriptions DESC""",  # noqa: S608
     PrescriptionGrouping.DEPARTMENT: f"""
         SELECT o.id::text AS key, o.name AS label, count(*) AS prescriptions,
                round(sum(p.total_amount) * 100)::bigint AS amount_fen
         FROM prescription p JOIN organisation o ON o.id = p.department_id
-        WHERE {_ISSUED} GROUP BY o.id, o.name ORDER BY prescriptions DESC""",
+        WHERE {_ISSUED} GROUP BY o.id, o.name ORDER BY prescriptions DESC""",  # noqa: S608
     PrescriptionGrouping.DRUG_CLASS: f"""
         SELECT l.drug_class AS key, l.drug_class AS label,
                count(DISTINCT p.id) AS prescriptions,
                round(sum(l.amount) * 100)::bigint AS amount_fen
         FROM prescription p JOIN prescription_line l ON l.prescription_id = p.id
-        WHERE {_ISSUED} GROUP BY l.drug_class ORDER BY prescriptions DESC""",
+        WHERE {_ISSUED} GROUP BY l.drug_class ORDER BY prescriptions DESC""",  # noqa: S608
     PrescriptionGrouping.PHARMACY: f"""
         SELECT o.id::text AS key, o.name AS label, count(*) AS prescriptions,
                sum(c.total_fen)::bigint AS amount_fen
         FROM circulation_order c JOIN prescription p ON p.id = c.prescription_id
              JOIN organisation o ON o.id = c.pharmacy_id
         WHERE {_ISSUED} AND c.state IN ('active', 'completed')
-        GROUP BY o.id, o.name ORDER BY prescriptions DESC""",
+        GROUP BY o.id, o.name ORDER BY prescriptions DESC""",  # noqa: S608
     **{grouping: f"""
         SELECT {_PERIOD[grouping.value]} AS key, {_PERIOD[grouping.value]} AS label,
                count(*) AS prescriptions,
                round(sum(p.total_amount) * 100)::bigint AS amount_fen
-        FROM prescription p WHERE {_ISSUED} GROUP BY 1 ORDER BY 1"""
+        FROM prescription p WHERE {_ISSUED} GROUP BY 1 ORDER BY 1"""  # noqa: S608
        for grouping in (PrescriptionGrouping.DAY, PrescriptionGrouping.MONTH)},
 }
 
@@ -99,7 +101,8 @@ async def reviews(session: AsyncSession, *, group_by: ReviewGrouping, since: dat
                    AS p90_minutes
         FROM review_task t JOIN staff_user u ON u.id = t.decided_by_id
         WHERE t.status = 'decided' AND t.decided_at >= :since AND t.decided_at < :until
-        GROUP BY 1, 2 ORDER BY 1"""), {"since": since, "until": until})
+        GROUP BY 1, 2 ORDER BY 1"""),  # noqa: S608
+        {"since": since, "until": until})
     rows = _rows(result)
     for row in rows:
         decided = row["decided"] or 0

@@ -10,6 +10,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from server.payments import service as payments
 from sqlalchemy import select
 
 from server.audit.models import AuditEvent
@@ -19,7 +20,6 @@ from server.circulation.schemas import StatusOut, TraceNode, TraceOut
 from server.core.context import Principal, RequestContext
 from server.core.errors import AppError, NotFound
 from server.identity.models import StaffUser
-from server.payments import service as payments
 from server.prescriptions import repository as rx_repository
 from server.prescriptions.integrity import verify_integrity
 from server.prescriptions.lifecycle import STATUS_LABELS, Status

@@ -27,6 +27,7 @@ class OrganisationStatus(StrEnum):
     ACTIVE = "active"
     PENDING = "pending"  # a pharmacy that applied and is not yet approved (遴选)
     SUSPENDED = "suspended"
+    REFUSED = "refused"  # a pharmacy's application that was not approved (final)
 
 
 ORGANISATION_KIND_LABELS = {

@@ -48,10 +48,25 @@ class CirculationLimits(BaseModel):
     appointment_max_days: int = Field(7, ge=1, le=30, description="预约取药/配送最多提前天数")
     payment_required_before_handover: bool = Field(
         True, description="发货或交付前须已支付（线上或到店登记）")
+class PharmacyStockFeed(BaseModel):
+    """药店库存上报: how old a reported quantity may be before it counts as unknown."""
+
+    model_config = ConfigDict(extra="forbid")
+    stale_after_hours: int = Field(24, ge=1, le=24 * 30, description="库存数据超过多少小时视为未知")
+    max_rows_per_report: int = Field(500, ge=1, le=5000, description="每次上报最多条数")
+
+
+class CourierShipping(BaseModel):
+    """快递: the allowance for the parcel itself on top of the goods' package weights."""
+
+    model_config = ConfigDict(extra="forbid")
+    packing_allowance_g: int = Field(200, ge=0, le=5000, description="包装材料重量（克）")
 
 
 REGISTRY: dict[str, type[BaseModel]] = {
     "prescription_limits": PrescriptionLimits,
     "review_time_limits": ReviewTimeLimits,
     "circulation_limits": CirculationLimits,
+    "pharmacy_stock_feed": PharmacyStockFeed,
+    "courier_shipping": CourierShipping,
 }

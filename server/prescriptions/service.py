@@ -26,7 +26,7 @@ from server.knowledge.service import snapshot
 from server.organisations.models import Organisation, OrganisationKind
 from server.platform_settings.registry import PrescriptionLimits
 from server.platform_settings.service import load as load_settings
-from server.prescriptions import hooks, checking, repository, review_service
+from server.prescriptions import checking, hooks, repository, review_service
 from server.prescriptions.integrity import signing_document
 from server.prescriptions.lifecycle import EDITABLE, VOIDABLE, Status
 from server.prescriptions.models import Prescription, PrescriptionLine

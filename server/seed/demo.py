@@ -24,6 +24,7 @@ from server.access.roles import DrugClass, PharmacistLevel, ProfessionalTitle, R
 from server.catalogue.seed import seed_catalogue
 from server.circulation.seed import assign_trace_identities
 from server.clinical.models import PatientAllergy, PatientDiagnosis, PatientMedication
+from server.delivery.seed import seed_tariffs
 from server.identity.auth_service import TOTP_CONTEXT
 from server.identity.credentials import hash_password
 from server.identity.models import IntegrationClient, StaffUser
@@ -34,6 +35,7 @@ from server.patients import identity
 from server.patients.models import Patient
 from server.personal_data.cipher import FieldCipher
 from server.personal_data.id_number import make_id_number
+from server.pharmacies.seed import seed_pharmacy_profiles, seed_pharmacy_stock
 from server.prescriptions.models import PharmacistDuty
 from server.signatures.models import SigningCertificate
 
@@ -291,7 +293,15 @@ async def seed_demo(session: AsyncSession, cipher: FieldCipher,
     await _signing_keys(session, group, signing_keys or {})
     await _pharmacists_on_duty(session, group)
     await _clinical_facts(session, group)
+    await _pharmacies(session, orgs)
     return group
+
+
+async def _pharmacies(session: AsyncSession, orgs: dict[str, Organisation]) -> None:
+    """Pharmacy profiles, their stock feed, and the carriers' courier tariffs."""
+    await seed_pharmacy_profiles(session, orgs)
+    await seed_pharmacy_stock(session, orgs)
+    await seed_tariffs(session)
 
 
 async def _signing_keys(session: AsyncSession, group: DemoGroup,

@@ -52,7 +52,7 @@ class Clinic:
         items = response.json()["items"]
         for item in items:
             if specification is None or item["specification"] == specification:
-                return item  # type: ignore[no-any-return]
+                return item
         raise AssertionError(f"no product {query} {specification}: {items[:3]}")
 
 

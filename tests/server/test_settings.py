@@ -24,7 +24,7 @@ class TestSources:
         )
         monkeypatch.setenv("RXP_CONFIG", str(config))
         monkeypatch.setenv("RXP_MAX_FAILED_LOGINS", "7")
-        settings = Settings()  # type: ignore[call-arg]
+        settings = Settings()
         assert settings.lockout_minutes == 30
         assert settings.max_failed_logins == 7
         assert len(settings.database_replica_urls) == 2

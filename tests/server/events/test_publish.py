@@ -37,7 +37,7 @@ async def notified(conn: psycopg.AsyncConnection[Any], wait: float = 0.5) -> lis
 
 
 def events(db: DatabaseUrls) -> list[tuple[int, str]]:
-    return [(int(i), str(t)) for i, t in sql(db.owner,  # type: ignore[call-overload]
+    return [(int(i), str(t)) for i, t in sql(db.owner,
                                              "SELECT id, type FROM live_event ORDER BY id")]
 
 

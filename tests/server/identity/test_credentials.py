@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pyotp
 import pytest
@@ -85,8 +86,9 @@ class TestOpaqueTokens:
 
 class TestAccessTokens:
     def _issue(self, **kw):
-        args = {"subject": uuid.uuid4(), "kind": "user", "session_id": uuid.uuid4(), "now": NOW,
-                "lifetime": timedelta(minutes=15)}
+        args: dict[str, Any] = {"subject": uuid.uuid4(), "kind": "user",
+                                "session_id": uuid.uuid4(), "now": NOW,
+                                "lifetime": timedelta(minutes=15)}
         args.update(kw)
         return args, issue_access_token(KEY, **args)
 
@@ -115,7 +117,7 @@ class TestAccessTokens:
     def test_unsigned_token_is_refused(self):
         import jwt
         forged = jwt.encode({"sub": str(uuid.uuid4()), "knd": "user", "aud": "rxp-api",
-                             "exp": int((NOW + timedelta(hours=1)).timestamp())}, None,
+                             "exp": int((NOW + timedelta(hours=1)).timestamp())}, "",
                             algorithm="none")
         with pytest.raises(SessionExpired):
             read_access_token(KEY, forged, now=NOW)

@@ -1,0 +1,1 @@
+"""Receipt printers: ESC/POS over a serial line."""

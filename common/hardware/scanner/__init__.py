@@ -1,0 +1,1 @@
+"""Code scanners: serial line scanners, cameras (and video files), keyboard wedges."""

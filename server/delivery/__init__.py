@@ -1,0 +1,1 @@
+"""Courier delivery: the carriers' published tariffs, fee quotes and shipment weights."""
