@@ -11,13 +11,14 @@ check here makes that a loud error (or a logged warning) naming the Debian packa
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QRawFont
 from PySide6.QtWidgets import QApplication
 
@@ -146,16 +147,55 @@ def configure_application(app: QApplication, *, locale: str = UI_LOCALE,
     return UiDefaults(locale=qlocale.name(), font_family=family, catalogues=tuple(loaded))
 
 
+class GuiThreadCollector(QObject):
+    """Runs Python's cyclic garbage collection on the GUI thread only.
+
+    The collector otherwise runs in whichever thread happens to allocate, a worker thread
+    included; a cycle that holds a Qt object then destroys that object on the wrong thread,
+    which crashes at random later (pyqtgraph's GarbageCollector does the same for this reason).
+    """
+
+    def __init__(self, parent: QObject | None = None, *, interval_ms: int = 500) -> None:
+        super().__init__(parent)
+        self._threshold = gc.get_threshold()
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self.check)
+
+    def start(self) -> None:
+        gc.disable()
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+        gc.enable()
+
+    def check(self) -> None:
+        """Collect the generations whose counts passed the interpreter's thresholds."""
+        counts = gc.get_count()
+        for generation in (2, 1, 0):
+            if counts[generation] > self._threshold[generation]:
+                gc.collect(generation)
+                return
+
+
 def create_application(app_name: str, argv: Sequence[str] | None = None, *,
                        locale: str = UI_LOCALE,
                        catalogues: Iterable[tuple[str, Path]] = (),
-                       require_cjk_font: bool = False) -> tuple[QApplication, UiDefaults]:
-    """Create (or, in tests, reuse) the QApplication and configure it for the Chinese UI."""
+                       require_cjk_font: bool = False,
+                       gui_thread_gc: bool = True) -> tuple[QApplication, UiDefaults]:
+    """Create (or, in tests, reuse) the QApplication and configure it for the Chinese UI.
+
+    `gui_thread_gc` moves garbage collection onto the GUI thread (`GuiThreadCollector`);
+    off in tests that share the process with code that never runs an event loop.
+    """
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(
         list(argv if argv is not None else sys.argv))
     app.setApplicationName(app_name)
     app.setOrganizationName("rxp")
+    if gui_thread_gc:
+        GuiThreadCollector(app).start()
     defaults = configure_application(app, locale=locale, catalogues=catalogues,
                                      require_cjk_font=require_cjk_font)
     log.info("UI locale %s, font %s, translations %s", defaults.locale, defaults.font_family,

@@ -186,15 +186,18 @@ class CrashHandler(QObject):
             return
         dialog = CrashDialog(report, will_exit=self._recover is None)
         self.dialog = dialog
-        dialog.finished.connect(lambda _result: self._after_dialog(report))
+        dialog.finished.connect(self._on_dialog_finished)
         # show(), not open() or exec(): open() makes it window-modal, which without a parent
         # blocks nothing; exec() would nest an event loop inside the excepthook.
         dialog.show()
 
-    def _after_dialog(self, report: CrashReport) -> None:
-        if self.dialog is not None:
-            self.dialog.deleteLater()
-            self.dialog = None
+    @Slot(int)
+    def _on_dialog_finished(self, _result: int) -> None:
+        dialog, self.dialog = self.dialog, None
+        if dialog is None:
+            return
+        report = dialog.report
+        dialog.deleteLater()
         if self._recover is not None:
             try:
                 self._recover(report)

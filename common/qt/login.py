@@ -236,7 +236,8 @@ class LoginDialog(_CredentialDialog):
         if problems:
             self.show_errors(problems)
             return
-        self._run(lambda: self._login(username, password, code), self.tr("Logging in…"))
+        login = self._login
+        self._run(lambda: login(username, password, code), self.tr("Logging in…"))
 
     def _after_failure(self, failure: FieldMessage) -> None:
         # A code is accepted once and expires in seconds: never send the same one again.
@@ -292,7 +293,8 @@ class LockScreen(_CredentialDialog):
             self.show_errors([FieldMessage(
                 PASSWORD, translate("CredentialForm", "Enter your password"))])
             return
-        self._run(lambda: self._unlock(password), self.tr("Checking…"))
+        unlock = self._unlock
+        self._run(lambda: unlock(password), self.tr("Checking…"))
 
     def _after_failure(self, failure: FieldMessage) -> None:
         self.password.clear()

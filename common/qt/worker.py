@@ -35,14 +35,24 @@ class Task(QObject):
     discarded = Signal()  # a cancelled task's call returned; its outcome was dropped
 
     # Emitted from the pool thread; queued so the handlers run in the Task's (the GUI) thread.
-    _outcome = Signal(bool, object)
+    _outcome_ready = Signal()
     _progress = Signal(int, str)
+    # Last of all, with the task itself: owners connect bound methods to it, not lambdas,
+    # so no reference cycle runs through a C++ connection.
+    _settled = Signal(object)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, fn: Callable[..., Any], with_progress: bool,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
+        # The callable and its outcome live here, not in the pool thread's frames, so that the
+        # last reference to them (a closure over a widget, an exception's traceback) is dropped
+        # on the GUI thread: a widget whose wrapper dies on another thread is destroyed there.
+        self._fn: Callable[..., Any] | None = fn
+        self._with_progress = with_progress
+        self._outcome: tuple[bool, object] | None = None
         self._cancelled = False
         self._done = False
-        self._outcome.connect(self._on_outcome, Qt.ConnectionType.QueuedConnection)
+        self._outcome_ready.connect(self._on_outcome_ready, Qt.ConnectionType.QueuedConnection)
         self._progress.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
 
     @property
@@ -58,17 +68,31 @@ class Task(QObject):
         be), but nothing it returns or reports reaches the GUI; one not yet started never runs."""
         self._cancelled = True
 
-    @Slot(bool, object)
-    def _on_outcome(self, ok: bool, value: object) -> None:
+    def _execute(self, report: ProgressCallback) -> None:
+        """On the pool thread."""
+        fn = self._fn
+        if fn is not None and not self._cancelled:
+            try:
+                self._outcome = (True, fn(report) if self._with_progress else fn())
+            except Exception as exc:  # handed to the GUI thread as the task's failure
+                self._outcome = (False, exc)
+        del fn
+        self._outcome_ready.emit()
+
+    @Slot()
+    def _on_outcome_ready(self) -> None:
+        outcome, self._outcome, self._fn = self._outcome, None, None
         self._done = True
-        if self._cancelled:
+        if self._cancelled or outcome is None:
             self.discarded.emit()
-        elif ok:
-            self.succeeded.emit(value)
-            self.finished.emit()
         else:
-            self.failed.emit(value)
+            ok, value = outcome
+            if ok:
+                self.succeeded.emit(value)
+            else:
+                self.failed.emit(value)
             self.finished.emit()
+        self._settled.emit(self)
 
     @Slot(int, str)
     def _on_progress(self, percent: int, text: str) -> None:
@@ -77,11 +101,9 @@ class Task(QObject):
 
 
 class _Job(QRunnable):
-    def __init__(self, task: Task, fn: Callable[..., Any], with_progress: bool) -> None:
+    def __init__(self, task: Task) -> None:
         super().__init__()
         self._task = task
-        self._fn = fn
-        self._with_progress = with_progress
 
     def _report(self, percent: int, text: str = "") -> None:
         try:
@@ -90,15 +112,8 @@ class _Job(QRunnable):
             pass
 
     def run(self) -> None:
-        ok, value = False, None
-        if not self._task.cancelled:
-            try:
-                value = self._fn(self._report) if self._with_progress else self._fn()
-                ok = True
-            except Exception as exc:  # handed to the GUI thread as the task's failure
-                value = exc
         try:
-            self._task._outcome.emit(ok, value)
+            self._task._execute(self._report)
         except RuntimeError:
             log.debug("task owner deleted before its call returned")
 
@@ -123,16 +138,16 @@ class Worker(QObject):
         return self._start(fn, with_progress=True)
 
     def _start(self, fn: Callable[..., Any], *, with_progress: bool) -> Task:
-        task = Task(self)
+        task = Task(fn, with_progress, self)
         self._pending.add(task)
-        task.finished.connect(lambda: self._release(task))
-        task.discarded.connect(lambda: self._release(task))
-        self._pool.start(_Job(task, fn, with_progress))
+        task._settled.connect(self._release)
+        self._pool.start(_Job(task))
         return task
 
+    @Slot(object)
     def _release(self, task: Task) -> None:
-        # Connected before anyone else's slots; deleteLater lets theirs run first. Do not keep
-        # a Task beyond its signals: only its Python attributes (`cancelled`, `done`) outlive it.
+        # Do not keep a Task beyond its signals: only its Python attributes (`cancelled`,
+        # `done`) outlive it.
         self._pending.discard(task)
         task.deleteLater()
 
@@ -173,7 +188,7 @@ class LatestOnly(QObject):
         self._current = task
         task.succeeded.connect(self.succeeded)
         task.failed.connect(self.failed)
-        task.finished.connect(lambda: self._finish(task))
+        task._settled.connect(self._on_task_settled)
         if not was_busy:
             self.busy_changed.emit(True)
         return task
@@ -185,7 +200,8 @@ class LatestOnly(QObject):
             self._current = None
             self.busy_changed.emit(False)
 
-    def _finish(self, task: Task) -> None:
+    @Slot(object)
+    def _on_task_settled(self, task: Task) -> None:
         if task is self._current:
             self._current = None
             self.busy_changed.emit(False)

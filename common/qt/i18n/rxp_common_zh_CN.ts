@@ -157,7 +157,7 @@ Please give this file to the IT department.</source>
     </message>
     <message>
         <source>Offline since %1 (%2). Your work is kept and will be sent when the connection is back.</source>
-        <translation>网络已断开：自 %1 起（已 %2）。已完成的操作已保存，网络恢复后自动上传。</translation>
+        <translation>网络已断开：自 %1 起（持续 %2）。已完成的操作已保存，网络恢复后自动上传。</translation>
     </message>
 </context>
 <context>

@@ -44,12 +44,17 @@ class ResultCursor:
 
 
 class SearchPopup(QListWidget):
-    """A frameless list under the input that never takes the keyboard focus from it."""
+    """A frameless list under the input that never takes the keyboard focus from it.
+
+    A tool-tip window, because no platform activates one: the input keeps the focus (and the
+    input method, for Chinese typed through pinyin), so the keys need no forwarding. A Qt.Popup
+    (QCompleter's way) grabs the keyboard; a Tool window with WindowDoesNotAcceptFocus is still
+    activated by some platforms (the offscreen one of the tests among them).
+    """
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
-        self.setWindowFlags(Qt.WindowType.Tool | Qt.WindowType.FramelessWindowHint
-                            | Qt.WindowType.WindowDoesNotAcceptFocus)
+        self.setWindowFlags(Qt.WindowType.ToolTip | Qt.WindowType.FramelessWindowHint)
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, True)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setUniformItemSizes(True)
@@ -103,7 +108,8 @@ class SearchBox(QWidget):
             self.hide_popup()
             return
         self._query = query
-        self._latest.request(lambda: self._search(query))
+        search = self._search  # not `self`: the closure outlives the call on the pool thread
+        self._latest.request(lambda: search(query))
 
     def _on_latest_succeeded(self, items: Sequence[Any]) -> None:
         items = list(items)
@@ -130,7 +136,7 @@ class SearchBox(QWidget):
 
     def _show_popup(self) -> None:
         rows = min(max(self.popup.count(), 1), POPUP_ROWS)
-        height = self.popup.sizeHintForRow(0) * rows + 2 * self.popup.frameWidth()
+        height = self.popup.sizeHintForRow(0) * rows + 2 * self.popup.frameWidth() + 2
         self.popup.setFixedSize(max(self.line_edit.width(), 320), height)
         self.popup.move(self.line_edit.mapToGlobal(QPoint(0, self.line_edit.height())))
         self.popup.show()

@@ -63,13 +63,13 @@ class WarningRow(QFrame):
         self.warning = warning
         self.appearance = level_style(warning.level)
         self.setObjectName("warning_row")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setStyleSheet(
-            f"#warning_row {{ border-left: 6px solid {self.appearance.background}; }}")
+            f"#warning_row {{ border: 1px solid #d0d0d0; "
+            f"border-left: 6px solid {self.appearance.background}; background: #ffffff; }}")
         self.level_chip = QLabel(self.appearance.label)
         self.level_chip.setObjectName("level")
         self.level_chip.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.level_chip.setMinimumWidth(72)
+        self.level_chip.setMinimumWidth(88)
         self.level_chip.setStyleSheet(
             f"background: {self.appearance.background}; color: {self.appearance.foreground}; "
             "padding: 2px 6px; border-radius: 3px;")

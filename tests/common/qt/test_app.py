@@ -3,16 +3,20 @@ font, and a clear error naming the Debian package when no font can draw Chinese.
 
 from __future__ import annotations
 
+import gc
 import logging
+import weakref
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QLocale
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from common.qt.app import (
     CJK_FONT_PACKAGE,
     CJK_SAMPLE,
+    GuiThreadCollector,
     UiDefaults,
     create_application,
     find_cjk_font,
@@ -66,9 +70,32 @@ class TestTranslations:
 
 
 def test_create_application_reuses_the_running_one(qapp: QApplication) -> None:
-    app, defaults = create_application("rxp-test", [])
+    app, defaults = create_application("rxp-test", [], gui_thread_gc=False)
     assert app is qapp
     assert app.applicationName() == "rxp-test"
     assert defaults.font_family == "WenQuanYi Micro Hei"
     # Each call installs translators again; they stack harmlessly but are parented to the app.
     assert QCoreApplication.translate("LoginDialog", "Cancel") == "取消"
+
+
+class Node:
+    def __init__(self) -> None:
+        self.other: Node | None = None
+
+
+def test_garbage_is_collected_on_the_gui_thread_timer(qtbot: QtBot) -> None:
+    collector = GuiThreadCollector(interval_ms=10)
+    collector.start()
+    try:
+        assert not gc.isenabled()
+        first, second = Node(), Node()
+        first.other, second.other = second, first
+        gone = weakref.ref(first)
+        del first, second
+        # Enough live new objects to pass the youngest generation's threshold.
+        allocated: list[list[int]] = [[] for _ in range(gc.get_threshold()[0] * 2)]
+        qtbot.waitUntil(lambda: gone() is None)
+        del allocated
+    finally:
+        collector.stop()
+    assert gc.isenabled()
