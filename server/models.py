@@ -19,7 +19,13 @@ from server.knowledge.models import (
     KnowledgeInteractionPair,
     KnowledgeSet,
 )
+from server.notifications.models import Notification
 from server.organisations.models import Organisation
+from server.patient_access.models import (
+    PatientAccessSession,
+    PatientSmsCode,
+    PrescriptionSlipCode,
+)
 from server.patients.models import Patient
 from server.platform_settings.models import PlatformSetting
 from server.prescriptions.models import (
@@ -53,17 +59,21 @@ __all__ = [
     "KnowledgeInteractionPair",
     "KnowledgeSet",
     "LiveEvent",
+    "Notification",
     "Organisation",
     "Patient",
+    "PatientAccessSession",
     "PatientAllergy",
     "PatientDiagnosis",
     "PatientMedication",
+    "PatientSmsCode",
     "PharmacistDuty",
     "PlatformSetting",
     "PrescribingRight",
     "Prescription",
     "PrescriptionIssue",
     "PrescriptionLine",
+    "PrescriptionSlipCode",
     "PrescriptionTemplate",
     "PrescriptionTransition",
     "RefreshToken",
