@@ -58,6 +58,11 @@ async def slip_by_index(session: AsyncSession, code_bidx: bytes) -> Prescription
         .with_for_update())).first()
 
 
+async def lock_prescription(session: AsyncSession, prescription_id: uuid.UUID) -> None:
+    await session.execute(select(Prescription.id).where(Prescription.id == prescription_id)
+                          .with_for_update())
+
+
 async def usable_slip(session: AsyncSession, prescription_id: uuid.UUID,
                       now: datetime) -> PrescriptionSlipCode | None:
     return (await session.scalars(

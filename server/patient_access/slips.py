@@ -65,6 +65,8 @@ async def issue_slip_code(session: AsyncSession, svc: Services, prescription: Pr
     if prescription.status in DEAD_STATUSES or prescription.expires_at <= now:
         raise SlipNotIssuable("处方已作废或已过有效期，不能打印取药码",
                               current_status=prescription.status)
+    # Two printouts at once must not issue two codes.
+    await repository.lock_prescription(session, prescription.id)
     existing = await repository.usable_slip(session, prescription.id, now)
     if existing is not None:
         if not renew:

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from installers.database import DatabaseUrls
 from server.notifications.gateway import SimulatedSmsGateway
 from server.seed.demo import DemoGroup
-from tests.helpers import sql
+from tests.helpers import audit_rows, sql
 
 
 def gateway_of(app: FastAPI) -> SimulatedSmsGateway:
@@ -46,3 +46,13 @@ def li_na(demo: DemoGroup) -> dict[str, str]:
 
 def patient_uuid(patient: dict[str, str]) -> uuid.UUID:
     return uuid.UUID(patient["id"])
+
+
+def audit(db: DatabaseUrls, where: str) -> list[dict[str, Any]]:
+    """Audit events matching `where`, typed for indexing into their summaries."""
+    return [dict(row) for row in audit_rows(db.owner, where)]
+
+
+def blob(value: object) -> bytes:
+    assert isinstance(value, bytes | memoryview), type(value)
+    return bytes(value)

@@ -20,7 +20,7 @@ from server.core.errors import Conflict, NotFound
 from server.notifications.service import deliver_pending, notify_patient
 from server.notifications.templates import TemplateParamsInvalid, UnknownTemplate
 from tests.helpers import audit_rows, sql
-from tests.server.notifications.conftest import gateway_of, outbox, patient_uuid
+from tests.server.notifications.conftest import audit, blob, gateway_of, outbox, patient_uuid
 
 
 @pytest.fixture
@@ -64,8 +64,8 @@ class TestWriting:
         await queue(svc, li_na)
         [(destination, body)] = sql(db.owner,
                                     "SELECT destination_enc, body_enc FROM notification")
-        assert li_na["phone"].encode() not in bytes(destination)
-        assert b"RX0001" not in bytes(body)
+        assert li_na["phone"].encode() not in blob(destination)
+        assert b"RX0001" not in blob(body)
 
     async def test_a_secret_code_is_masked_in_the_stored_text(self, svc, li_na, db, gateway):
         await queue(svc, li_na, "sms_login_code", {"code": "740215", "minutes": 5})
@@ -149,7 +149,7 @@ class TestDelivery:
         assert row["status"] == "sent" and row["attempts"] == 1
         assert row["gateway_message_id"] == message.message_id and row["sent_at"] is not None
         assert row["body_enc"] is None  # the clear text is not kept once sent
-        [event] = audit_rows(db.owner, "action = 'notification.sent'")
+        [event] = audit(db, "action = 'notification.sent'")
         assert event["entity_id"] == str(row["id"])
         assert event["summary"]["destination"] == "150****3456"
 

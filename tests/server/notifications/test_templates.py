@@ -8,6 +8,7 @@ import pytest
 from server.notifications.templates import (
     SIGNATURE,
     TEMPLATES,
+    ParamValue,
     TemplateParamsInvalid,
     UnknownTemplate,
     render,
@@ -25,13 +26,14 @@ class TestTemplates:
 
     @pytest.mark.parametrize("code", sorted(EXPECTED))
     def test_each_renders_with_its_parameters_and_the_signature(self, code):
-        params = {name: f"值{i}" for i, name in enumerate(sorted(TEMPLATES[code].params))}
+        params: dict[str, ParamValue] = {
+            name: f"值{i}" for i, name in enumerate(sorted(TEMPLATES[code].params))}
         rendered = render(code, params)
         assert rendered.text.startswith(SIGNATURE)
         assert "{" not in rendered.text
         for name, value in params.items():
-            assert value in rendered.text
-            assert (value in rendered.masked) == (name not in TEMPLATES[code].secret)
+            assert str(value) in rendered.text
+            assert (str(value) in rendered.masked) == (name not in TEMPLATES[code].secret)
 
     def test_reselecting_a_pharmacy_is_asked_for_when_the_lock_is_released(self):
         returned = render("pharmacy_returned", {"pharmacy": "康宁大药房", "number": "RX1",
