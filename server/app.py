@@ -27,7 +27,11 @@ from server.health.router import router as health_router
 from server.idempotency.store import StoredResponse
 from server.identity.router import auth_router, users_router
 from server.knowledge.router import router as knowledge_router
+from server.notifications.background import delivery_loop
+from server.notifications.gateway import gateway_for_url
 from server.organisations.router import router as organisations_router
+from server.patient_access.router import patient_router, slip_router
+from server.patient_access.router import router as patient_access_router
 from server.patients.router import router as patients_router
 from server.personal_data.cipher import FieldCipher
 from server.pharmacies.router import router as pharmacies_router
@@ -55,6 +59,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         clock=clock or Clock(),
         rational_use=rational_use_for_url(settings.rational_use_url,
                                           timeout=settings.rational_use_timeout),
+        notification_gateway=gateway_for_url(settings.sms_gateway_url,
+                                             timeout=settings.sms_gateway_timeout),
     )
 
 
@@ -69,15 +75,22 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # One LISTEN connection per process feeds every live-event stream of this process.
         await event_hub.start()
-        escalation = asyncio.create_task(escalation_loop(services))
+        background = [asyncio.create_task(escalation_loop(services))]
+        if settings.notification_delivery:
+            background.append(asyncio.create_task(delivery_loop(services),
+                                                  name="rxp-notification-delivery"))
+        app.state.background_tasks = background
         try:
             yield
         finally:
-            escalation.cancel()
+            for task in background:
+                task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
             await event_hub.stop()
-            close = getattr(services.rational_use, "aclose", None)
-            if close is not None:
-                await close()
+            for adapter in (services.rational_use, services.notification_gateway):
+                close = getattr(adapter, "aclose", None)
+                if close is not None:
+                    await close()
             await services.db.dispose()
 
     app = FastAPI(
@@ -99,7 +112,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
                    patients_router, audit_router, catalogue_router,
                    user_certificates_router, certificates_router, me_router, events_router,
                    clinical_router, knowledge_router, prescriptions_router, templates_router,
-                   review_router, settings_router, pharmacies_router, tariffs_router):
+                   review_router, settings_router, pharmacies_router, tariffs_router,
+                   patient_access_router, patient_router, slip_router):
         app.include_router(router)
     app.add_middleware(UnitOfWorkMiddleware, services=services,
                        on_audit_appended=checkpoints.on_appended)

@@ -20,7 +20,13 @@ from server.knowledge.models import (
     KnowledgeInteractionPair,
     KnowledgeSet,
 )
+from server.notifications.models import Notification
 from server.organisations.models import Organisation
+from server.patient_access.models import (
+    PatientAccessSession,
+    PatientSmsCode,
+    PrescriptionSlipCode,
+)
 from server.patients.models import Patient
 from server.pharmacies.models import (
     PharmacyClosure,
@@ -62,11 +68,14 @@ __all__ = [
     "KnowledgeInteractionPair",
     "KnowledgeSet",
     "LiveEvent",
+    "Notification",
     "Organisation",
     "Patient",
+    "PatientAccessSession",
     "PatientAllergy",
     "PatientDiagnosis",
     "PatientMedication",
+    "PatientSmsCode",
     "PharmacistDuty",
     "PharmacyClosure",
     "PharmacyProfile",
@@ -77,6 +86,7 @@ __all__ = [
     "Prescription",
     "PrescriptionIssue",
     "PrescriptionLine",
+    "PrescriptionSlipCode",
     "PrescriptionTemplate",
     "PrescriptionTransition",
     "RefreshToken",

@@ -53,6 +53,25 @@ class Settings(BaseSettings):
     rational_use_url: str = Field("sim://", alias="RXP_RATIONAL_USE_URL")
     rational_use_timeout: float = Field(3.0, alias="RXP_RATIONAL_USE_TIMEOUT")
 
+    # Patient notifications: `sim://` (the simulator; `?log=/path/sms.log`, `?fail=1`) or the
+    # `http(s)://` endpoint of an SMS gateway (server/notifications/gateway.py).
+    sms_gateway_url: str = Field("sim://", alias="RXP_SMS_GATEWAY_URL")
+    sms_gateway_timeout: float = Field(5.0, alias="RXP_SMS_GATEWAY_TIMEOUT")
+    # Whether this process runs the delivery loop (an API-only process may leave it to others).
+    notification_delivery: bool = Field(True, alias="RXP_NOTIFICATION_DELIVERY")
+    notification_poll_seconds: float = Field(1.0, alias="RXP_NOTIFICATION_POLL_SECONDS")
+    notification_max_attempts: int = Field(6, alias="RXP_NOTIFICATION_MAX_ATTEMPTS")
+    # First retry after this many seconds, doubling on every further failure.
+    notification_retry_seconds: float = Field(15.0, alias="RXP_NOTIFICATION_RETRY_SECONDS")
+
+    # Patient access (server/patient_access): how long a proof of identity lasts, SMS codes.
+    patient_token_minutes: int = Field(15, alias="RXP_PATIENT_TOKEN_MINUTES")
+    patient_sms_code_minutes: int = Field(5, alias="RXP_PATIENT_SMS_CODE_MINUTES")
+    patient_sms_resend_seconds: int = Field(60, alias="RXP_PATIENT_SMS_RESEND_SECONDS")
+    patient_sms_per_hour: int = Field(5, alias="RXP_PATIENT_SMS_PER_HOUR")
+    patient_sms_per_ip_per_hour: int = Field(20, alias="RXP_PATIENT_SMS_PER_IP_PER_HOUR")
+    patient_sms_max_attempts: int = Field(5, alias="RXP_PATIENT_SMS_MAX_ATTEMPTS")
+
     @field_validator("database_replica_urls", mode="before")
     @classmethod
     def _split_urls(cls, value: object) -> object:

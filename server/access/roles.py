@@ -97,6 +97,10 @@ class Permission(StrEnum):
     PHARMACY_MANAGE = "pharmacy.manage"
     # A pharmacy's own staff: its phone, opening hours, closures and stock feed.
     PHARMACY_OWN = "pharmacy.own"
+    # A verified patient acting on their own prescriptions (which ones: patient_access.scope).
+    PATIENT_SELF = "patient.self"
+    # A self-service kiosk reading a patient's insurance or visit card to identify them.
+    PATIENT_ACCESS_CARD = "patient_access.card"
 
 
 P = Permission
@@ -129,6 +133,19 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 
 # Integration clients (HIS, regional chronic-disease system, insurance platform).
 CLIENT_PERMISSIONS = frozenset({P.ORG_READ, P.PATIENT_READ, P.PATIENT_WRITE, P.CATALOGUE_READ})
+# A self-service kiosk stands in a public hall: it identifies patients by their card and shows
+# the catalogue, but never searches or edits patient records as the integration clients may.
+KIOSK_PERMISSIONS = frozenset({P.ORG_READ, P.CATALOGUE_READ, P.PATIENT_ACCESS_CARD})
+CLIENT_KIND_PERMISSIONS: dict[str, frozenset[Permission]] = {"kiosk": KIOSK_PERMISSIONS}
+
+# The role of a verified patient's principal. Not a staff Role: no account can be given it.
+PATIENT_ROLE = "patient"
+PATIENT_PERMISSIONS = frozenset({P.PATIENT_SELF})
+
+
+def client_permissions(kind: str) -> frozenset[str]:
+    """What an integration client of `kind` may do."""
+    return CLIENT_KIND_PERMISSIONS.get(kind, CLIENT_PERMISSIONS)
 
 
 def permissions_for(roles: frozenset[str] | set[str] | list[str]) -> frozenset[str]:
