@@ -21,6 +21,7 @@ from server.knowledge.models import (
 )
 from server.organisations.models import Organisation
 from server.patients.models import Patient
+from server.payments.models import Payment, PaymentNotification, Refund
 from server.platform_settings.models import PlatformSetting
 from server.prescriptions.models import (
     PharmacistDuty,
@@ -58,6 +59,8 @@ __all__ = [
     "PatientAllergy",
     "PatientDiagnosis",
     "PatientMedication",
+    "Payment",
+    "PaymentNotification",
     "PharmacistDuty",
     "PlatformSetting",
     "PrescribingRight",
@@ -67,6 +70,7 @@ __all__ = [
     "PrescriptionTemplate",
     "PrescriptionTransition",
     "RefreshToken",
+    "Refund",
     "ReviewAnnotation",
     "ReviewTask",
     "ReviewingRight",

@@ -93,6 +93,8 @@ class Permission(StrEnum):
     REVIEW = "review.decide"  # pharmacist review
     REVIEW_STATS = "review.stats"
     CONFIG_MANAGE = "config.manage"  # run-time limits, time limits, tariffs
+    PAYMENT_READ = "payment.read"  # payments of the organisations one sees (a pharmacy's own)
+    PAYMENT_READ_ALL = "payment.read_all"  # every payment of the group (hospital administration)
 
 
 P = Permission
@@ -103,14 +105,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PHARMACIST: frozenset({P.ORG_READ, P.RIGHTS_READ, P.PATIENT_READ, P.CATALOGUE_READ,
                                 P.CATALOGUE_PROPOSE, P.PRESCRIPTION_READ, P.REVIEW,
                                 P.REVIEW_STATS}),
-    Role.PHARMACY_STAFF: frozenset({P.ORG_READ, P.CATALOGUE_READ}),
+    Role.PHARMACY_STAFF: frozenset({P.ORG_READ, P.CATALOGUE_READ, P.PAYMENT_READ}),
     Role.HOSPITAL_ADMIN: frozenset({P.ORG_READ, P.ORG_MANAGE, P.USER_READ, P.USER_MANAGE,
                                     P.USER_FREEZE, P.USER_RESET_SECOND_FACTOR, P.RIGHTS_READ,
                                     P.RIGHTS_MANAGE, P.PATIENT_READ, P.PATIENT_WRITE,
                                     P.CATALOGUE_READ, P.CATALOGUE_PROPOSE,
                                     P.CATALOGUE_APPROVE, P.CERTIFICATE_MANAGE,
                                     P.KNOWLEDGE_MANAGE, P.PRESCRIPTION_READ, P.REVIEW_STATS,
-                                    P.CONFIG_MANAGE}),
+                                    P.CONFIG_MANAGE, P.PAYMENT_READ, P.PAYMENT_READ_ALL}),
     # System administrator: accounts and integration clients, not rights and not audit.
     Role.SYSTEM_ADMIN: frozenset({P.ORG_READ, P.ORG_MANAGE, P.USER_READ, P.USER_MANAGE,
                                   P.CLIENT_MANAGE, P.CONFIG_MANAGE}),

@@ -12,6 +12,7 @@ from server.checks.rational_use import RationalUseSystem
 from server.core.clock import Clock
 from server.core.db import Database
 from server.core.keys import KeyMaterial
+from server.payments.gateway import PaymentGateway
 from server.personal_data.cipher import FieldCipher
 from server.settings import Settings
 
@@ -25,3 +26,5 @@ class Services:
     clock: Clock
     # The hospital's rational-drug-use system (合理用药): a real endpoint or the simulator.
     rational_use: RationalUseSystem
+    # The payment gateway (支付渠道): the sandbox, or a real gateway's adapter.
+    payment_gateway: PaymentGateway
