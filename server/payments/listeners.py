@@ -1,8 +1,10 @@
 """Who is told when a payment becomes paid: the circulation core moves its order on.
 
 Listeners register at import time (`@on_paid`) and run in the transaction that marks the payment
-paid, under the system scope (a gateway callback has no user): if one fails, the payment stays
-unpaid, the gateway is answered with a failure and calls again later.
+paid: for an online payment that is the gateway's callback, under the system scope (it has no
+user); if a listener fails there, the payment stays unpaid, the gateway is answered with a
+failure and calls again later. For a counter payment it is the registering staff's request, in
+their scope. Payments that are paid after their QR code was closed are refunded, not announced.
 """
 
 from __future__ import annotations
