@@ -33,6 +33,10 @@ from server.organisations.router import router as organisations_router
 from server.patient_access.router import patient_router, slip_router
 from server.patient_access.router import router as patient_access_router
 from server.patients.router import router as patients_router
+from server.payments.gateway import payment_gateway_for_url
+from server.payments.router import router as payments_router
+from server.payments.sandbox import SandboxGateway
+from server.payments.sandbox_router import router as payments_sandbox_router
 from server.personal_data.cipher import FieldCipher
 from server.pharmacies.router import router as pharmacies_router
 from server.platform_settings.router import router as settings_router
@@ -49,6 +53,7 @@ API_TITLE = "处方流转平台 API"
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     keys = KeyMaterial.load(settings.key_dir)
+    clock = clock or Clock()
     return Services(
         settings=settings,
         db=Database(settings.database_url, settings.database_replica_urls,
@@ -56,11 +61,13 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
                     replica_retry_seconds=settings.replica_retry_seconds),
         keys=keys,
         cipher=FieldCipher(keys.keyring, algorithm=settings.field_cipher),
-        clock=clock or Clock(),
+        clock=clock,
         rational_use=rational_use_for_url(settings.rational_use_url,
                                           timeout=settings.rational_use_timeout),
         notification_gateway=gateway_for_url(settings.sms_gateway_url,
                                              timeout=settings.sms_gateway_timeout),
+        payment_gateway=payment_gateway_for_url(settings.payment_gateway_url,
+                                                key_dir=settings.key_dir, clock=clock),
     )
 
 
@@ -91,6 +98,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
                 close = getattr(adapter, "aclose", None)
                 if close is not None:
                     await close()
+            await services.payment_gateway.aclose()
             await services.db.dispose()
 
     app = FastAPI(
@@ -113,8 +121,12 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
                    user_certificates_router, certificates_router, me_router, events_router,
                    clinical_router, knowledge_router, prescriptions_router, templates_router,
                    review_router, settings_router, pharmacies_router, tariffs_router,
-                   patient_access_router, patient_router, slip_router):
+                   patient_access_router, patient_router, slip_router, payments_router):
         app.include_router(router)
+    sandbox = isinstance(services.payment_gateway, SandboxGateway)
+    if sandbox and settings.environment != "production":
+        # The wallet app's stand-in: in production anyone could mark a trade paid with it.
+        app.include_router(payments_sandbox_router)
     app.add_middleware(UnitOfWorkMiddleware, services=services,
                        on_audit_appended=checkpoints.on_appended)
     return app

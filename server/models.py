@@ -28,6 +28,7 @@ from server.patient_access.models import (
     PrescriptionSlipCode,
 )
 from server.patients.models import Patient
+from server.payments.models import Payment, PaymentNotification, Refund
 from server.pharmacies.models import (
     PharmacyClosure,
     PharmacyProfile,
@@ -76,6 +77,8 @@ __all__ = [
     "PatientDiagnosis",
     "PatientMedication",
     "PatientSmsCode",
+    "Payment",
+    "PaymentNotification",
     "PharmacistDuty",
     "PharmacyClosure",
     "PharmacyProfile",
@@ -90,6 +93,7 @@ __all__ = [
     "PrescriptionTemplate",
     "PrescriptionTransition",
     "RefreshToken",
+    "Refund",
     "ReviewAnnotation",
     "ReviewTask",
     "ReviewingRight",

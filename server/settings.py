@@ -52,6 +52,14 @@ class Settings(BaseSettings):
     # `http(s)://...` of the hospital's rational-drug-use system, or `sim://` for the simulator.
     rational_use_url: str = Field("sim://", alias="RXP_RATIONAL_USE_URL")
     rational_use_timeout: float = Field(3.0, alias="RXP_RATIONAL_USE_TIMEOUT")
+    # The payment gateway: `sim://` for the sandbox gateway that ships in the product
+    # (`sim://?retry_delays=1,2,5` sets its callback back-off, seconds).
+    payment_gateway_url: str = Field("sim://", alias="RXP_PAYMENT_GATEWAY_URL")
+    # How long a payment QR code can be paid (minutes).
+    payment_expiry_minutes: int = Field(15, ge=1, le=1440, alias="RXP_PAYMENT_EXPIRY_MINUTES")
+    # Where outside systems reach this server (the gateway's callbacks go to
+    # {public_base_url}/payments/notify/{gateway}).
+    public_base_url: str = Field("http://127.0.0.1:8000", alias="RXP_PUBLIC_BASE_URL")
 
     # Patient notifications: `sim://` (the simulator; `?log=/path/sms.log`, `?fail=1`) or the
     # `http(s)://` endpoint of an SMS gateway (server/notifications/gateway.py).

@@ -101,6 +101,8 @@ class Permission(StrEnum):
     PATIENT_SELF = "patient.self"
     # A self-service kiosk reading a patient's insurance or visit card to identify them.
     PATIENT_ACCESS_CARD = "patient_access.card"
+    PAYMENT_READ = "payment.read"  # payments of the organisations one sees (a pharmacy's own)
+    PAYMENT_READ_ALL = "payment.read_all"  # every payment of the group (hospital administration)
 
 
 P = Permission
@@ -111,14 +113,16 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PHARMACIST: frozenset({P.ORG_READ, P.RIGHTS_READ, P.PATIENT_READ, P.CATALOGUE_READ,
                                 P.CATALOGUE_PROPOSE, P.PRESCRIPTION_READ, P.REVIEW,
                                 P.REVIEW_STATS}),
-    Role.PHARMACY_STAFF: frozenset({P.ORG_READ, P.CATALOGUE_READ, P.PHARMACY_OWN}),
+    Role.PHARMACY_STAFF: frozenset({P.ORG_READ, P.CATALOGUE_READ, P.PHARMACY_OWN,
+                                    P.PAYMENT_READ}),
     Role.HOSPITAL_ADMIN: frozenset({P.ORG_READ, P.ORG_MANAGE, P.USER_READ, P.USER_MANAGE,
                                     P.USER_FREEZE, P.USER_RESET_SECOND_FACTOR, P.RIGHTS_READ,
                                     P.RIGHTS_MANAGE, P.PATIENT_READ, P.PATIENT_WRITE,
                                     P.CATALOGUE_READ, P.CATALOGUE_PROPOSE,
                                     P.CATALOGUE_APPROVE, P.CERTIFICATE_MANAGE,
                                     P.KNOWLEDGE_MANAGE, P.PRESCRIPTION_READ, P.REVIEW_STATS,
-                                    P.CONFIG_MANAGE, P.PHARMACY_MANAGE}),
+                                    P.CONFIG_MANAGE, P.PHARMACY_MANAGE, P.PAYMENT_READ,
+                                    P.PAYMENT_READ_ALL}),
     # System administrator: accounts and integration clients, not rights and not audit.
     Role.SYSTEM_ADMIN: frozenset({P.ORG_READ, P.ORG_MANAGE, P.USER_READ, P.USER_MANAGE,
                                   P.CLIENT_MANAGE, P.CONFIG_MANAGE}),
