@@ -99,7 +99,9 @@ def run_demo(*, headless: bool, once: bool) -> int:
     base_url = f"http://127.0.0.1:{port}"
     path = write_demo_json(env, group, base_url=base_url)
     print(f"rxp demo: demo group seeded; accounts and credentials in {path}", flush=True)
-    server = start_server(env.server_env(replicas=True), port, env.state / "server.log")
+    # The sandbox payment gateway calls the server back at its public address.
+    server = start_server({**env.server_env(replicas=True), "RXP_PUBLIC_BASE_URL": base_url},
+                          port, env.state / "server.log")
     # A service manager stops with SIGTERM: clean up as for Ctrl-C.
     signal.signal(signal.SIGTERM, _interrupt)
     try:

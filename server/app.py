@@ -16,7 +16,7 @@ from server.checks.rational_use import rational_use_for_url
 from server.circulation import links as circulation_links
 from server.circulation.background import lock_expiry_loop
 from server.circulation.carrier import carrier_for_url
-from server.circulation.patient_router import router as patient_router
+from server.circulation.patient_router import router as circulation_patient_router
 from server.circulation.pharmacy_router import router as pharmacy_router
 from server.circulation.router import carrier_router
 from server.circulation.router import router as circulation_router
@@ -34,8 +34,16 @@ from server.health.router import router as health_router
 from server.idempotency.store import StoredResponse
 from server.identity.router import auth_router, users_router
 from server.knowledge.router import router as knowledge_router
+from server.notifications.background import delivery_loop
+from server.notifications.gateway import gateway_for_url
 from server.organisations.router import router as organisations_router
+from server.patient_access.router import patient_router, slip_router
+from server.patient_access.router import router as patient_access_router
 from server.patients.router import router as patients_router
+from server.payments.gateway import payment_gateway_for_url
+from server.payments.router import router as payments_router
+from server.payments.sandbox import SandboxGateway
+from server.payments.sandbox_router import router as payments_sandbox_router
 from server.personal_data.cipher import FieldCipher
 from server.pharmacies.router import router as pharmacies_router
 from server.platform_settings.router import router as settings_router
@@ -52,6 +60,7 @@ API_TITLE = "处方流转平台 API"
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     keys = KeyMaterial.load(settings.key_dir)
+    clock = clock or Clock()
     return Services(
         settings=settings,
         db=Database(settings.database_url, settings.database_replica_urls,
@@ -59,10 +68,14 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
                     replica_retry_seconds=settings.replica_retry_seconds),
         keys=keys,
         cipher=FieldCipher(keys.keyring, algorithm=settings.field_cipher),
-        clock=clock or Clock(),
+        clock=clock,
         rational_use=rational_use_for_url(settings.rational_use_url,
                                           timeout=settings.rational_use_timeout),
         carrier=carrier_for_url(settings.carrier_url),
+        notification_gateway=gateway_for_url(settings.sms_gateway_url,
+                                             timeout=settings.sms_gateway_timeout),
+        payment_gateway=payment_gateway_for_url(settings.payment_gateway_url,
+                                                key_dir=settings.key_dir, clock=clock),
     )
 
 
@@ -79,17 +92,29 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # One LISTEN connection per process feeds every live-event stream of this process.
         await event_hub.start()
-        loops = [asyncio.create_task(escalation_loop(services)),
-                 asyncio.create_task(lock_expiry_loop(services))]
+        # The loops stop at the end of their round when asked: one cancelled while connecting
+        # would leave a server backend waiting in authentication (and a DROP DATABASE with it).
+        stopping = asyncio.Event()
+        background = [asyncio.create_task(escalation_loop(services, stopping)),
+                      asyncio.create_task(lock_expiry_loop(services, stopping))]
+        if settings.notification_delivery:
+            background.append(asyncio.create_task(delivery_loop(services, stop=stopping),
+                                                  name="rxp-notification-delivery"))
+        app.state.background_tasks = background
         try:
             yield
         finally:
-            for loop in loops:
-                loop.cancel()
+            stopping.set()
+            _, late = await asyncio.wait(background, timeout=5)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
             await event_hub.stop()
-            close = getattr(services.rational_use, "aclose", None)
-            if close is not None:
-                await close()
+            for adapter in (services.rational_use, services.notification_gateway):
+                close = getattr(adapter, "aclose", None)
+                if close is not None:
+                    await close()
+            await services.payment_gateway.aclose()
             await services.db.dispose()
 
     app = FastAPI(
@@ -112,8 +137,14 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
                    user_certificates_router, certificates_router, me_router, events_router,
                    clinical_router, knowledge_router, prescriptions_router, templates_router,
                    review_router, settings_router, pharmacies_router, tariffs_router,
-                   patient_router, pharmacy_router, circulation_router, carrier_router):
+                   patient_access_router, patient_router, slip_router, payments_router,
+                   circulation_patient_router, pharmacy_router, circulation_router,
+                   carrier_router):
         app.include_router(router)
+    sandbox = isinstance(services.payment_gateway, SandboxGateway)
+    if sandbox and settings.environment != "production":
+        # The wallet app's stand-in: in production anyone could mark a trade paid with it.
+        app.include_router(payments_sandbox_router)
     app.add_middleware(UnitOfWorkMiddleware, services=services,
                        on_audit_appended=checkpoints.on_appended)
     return app

@@ -27,8 +27,15 @@ from server.knowledge.models import (
     KnowledgeInteractionPair,
     KnowledgeSet,
 )
+from server.notifications.models import Notification
 from server.organisations.models import Organisation
+from server.patient_access.models import (
+    PatientAccessSession,
+    PatientSmsCode,
+    PrescriptionSlipCode,
+)
 from server.patients.models import Patient
+from server.payments.models import Payment, PaymentNotification, Refund
 from server.pharmacies.models import (
     PharmacyClosure,
     PharmacyProfile,
@@ -72,12 +79,17 @@ __all__ = [
     "KnowledgeInteractionPair",
     "KnowledgeSet",
     "LiveEvent",
+    "Notification",
     "OrderLine",
     "Organisation",
     "Patient",
+    "PatientAccessSession",
     "PatientAllergy",
     "PatientDiagnosis",
     "PatientMedication",
+    "PatientSmsCode",
+    "Payment",
+    "PaymentNotification",
     "PharmacistDuty",
     "PharmacyClosure",
     "PharmacyProfile",
@@ -88,10 +100,12 @@ __all__ = [
     "Prescription",
     "PrescriptionIssue",
     "PrescriptionLine",
+    "PrescriptionSlipCode",
     "PrescriptionTemplate",
     "PrescriptionTransition",
     "QueueCounter",
     "RefreshToken",
+    "Refund",
     "ReviewAnnotation",
     "ReviewTask",
     "ReviewingRight",

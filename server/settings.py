@@ -56,6 +56,33 @@ class Settings(BaseSettings):
     # events are signed with (HMAC-SHA256); empty: derived from the token key (demo, tests).
     carrier_url: str = Field("sim://", alias="RXP_CARRIER_URL")
     carrier_webhook_secret: str = Field("", alias="RXP_CARRIER_WEBHOOK_SECRET")
+    # The payment gateway: `sim://` for the sandbox gateway that ships in the product
+    # (`sim://?retry_delays=1,2,5` sets its callback back-off, seconds).
+    payment_gateway_url: str = Field("sim://", alias="RXP_PAYMENT_GATEWAY_URL")
+    # How long a payment QR code can be paid (minutes).
+    payment_expiry_minutes: int = Field(15, ge=1, le=1440, alias="RXP_PAYMENT_EXPIRY_MINUTES")
+    # Where outside systems reach this server (the gateway's callbacks go to
+    # {public_base_url}/payments/notify/{gateway}).
+    public_base_url: str = Field("http://127.0.0.1:8000", alias="RXP_PUBLIC_BASE_URL")
+
+    # Patient notifications: `sim://` (the simulator; `?log=/path/sms.log`, `?fail=1`) or the
+    # `http(s)://` endpoint of an SMS gateway (server/notifications/gateway.py).
+    sms_gateway_url: str = Field("sim://", alias="RXP_SMS_GATEWAY_URL")
+    sms_gateway_timeout: float = Field(5.0, alias="RXP_SMS_GATEWAY_TIMEOUT")
+    # Whether this process runs the delivery loop (an API-only process may leave it to others).
+    notification_delivery: bool = Field(True, alias="RXP_NOTIFICATION_DELIVERY")
+    notification_poll_seconds: float = Field(1.0, alias="RXP_NOTIFICATION_POLL_SECONDS")
+    notification_max_attempts: int = Field(6, alias="RXP_NOTIFICATION_MAX_ATTEMPTS")
+    # First retry after this many seconds, doubling on every further failure.
+    notification_retry_seconds: float = Field(15.0, alias="RXP_NOTIFICATION_RETRY_SECONDS")
+
+    # Patient access (server/patient_access): how long a proof of identity lasts, SMS codes.
+    patient_token_minutes: int = Field(15, alias="RXP_PATIENT_TOKEN_MINUTES")
+    patient_sms_code_minutes: int = Field(5, alias="RXP_PATIENT_SMS_CODE_MINUTES")
+    patient_sms_resend_seconds: int = Field(60, alias="RXP_PATIENT_SMS_RESEND_SECONDS")
+    patient_sms_per_hour: int = Field(5, alias="RXP_PATIENT_SMS_PER_HOUR")
+    patient_sms_per_ip_per_hour: int = Field(20, alias="RXP_PATIENT_SMS_PER_IP_PER_HOUR")
+    patient_sms_max_attempts: int = Field(5, alias="RXP_PATIENT_SMS_MAX_ATTEMPTS")
 
     @field_validator("database_replica_urls", mode="before")
     @classmethod

@@ -100,6 +100,12 @@ class Permission(StrEnum):
     PHARMACY_MANAGE = "pharmacy.manage"
     # A pharmacy's own staff: its phone, opening hours, closures and stock feed.
     PHARMACY_OWN = "pharmacy.own"
+    # A verified patient acting on their own prescriptions (which ones: patient_access.scope).
+    PATIENT_SELF = "patient.self"
+    # A self-service kiosk reading a patient's insurance or visit card to identify them.
+    PATIENT_ACCESS_CARD = "patient_access.card"
+    PAYMENT_READ = "payment.read"  # payments of the organisations one sees (a pharmacy's own)
+    PAYMENT_READ_ALL = "payment.read_all"  # every payment of the group (hospital administration)
 
 
 P = Permission
@@ -111,7 +117,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                                 P.CATALOGUE_PROPOSE, P.PRESCRIPTION_READ, P.REVIEW,
                                 P.REVIEW_STATS, P.TRACE_READ}),
     Role.PHARMACY_STAFF: frozenset({P.ORG_READ, P.CATALOGUE_READ, P.ORDER_FULFIL,
-                                    P.TRACE_READ, P.PHARMACY_OWN}),
+                                    P.TRACE_READ, P.PHARMACY_OWN, P.PAYMENT_READ}),
     Role.HOSPITAL_ADMIN: frozenset({P.ORG_READ, P.ORG_MANAGE, P.USER_READ, P.USER_MANAGE,
                                     P.USER_FREEZE, P.USER_RESET_SECOND_FACTOR, P.RIGHTS_READ,
                                     P.RIGHTS_MANAGE, P.PATIENT_READ, P.PATIENT_WRITE,
@@ -119,7 +125,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                                     P.CATALOGUE_APPROVE, P.CERTIFICATE_MANAGE,
                                     P.KNOWLEDGE_MANAGE, P.PRESCRIPTION_READ, P.REVIEW_STATS,
                                     P.CONFIG_MANAGE, P.TRACE_READ, P.STATISTICS_READ,
-                                    P.PHARMACY_MANAGE}),
+                                    P.PHARMACY_MANAGE, P.PAYMENT_READ, P.PAYMENT_READ_ALL}),
     # System administrator: accounts and integration clients, not rights and not audit.
     Role.SYSTEM_ADMIN: frozenset({P.ORG_READ, P.ORG_MANAGE, P.USER_READ, P.USER_MANAGE,
                                   P.CLIENT_MANAGE, P.CONFIG_MANAGE}),
@@ -135,6 +141,19 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 
 # Integration clients (HIS, regional chronic-disease system, insurance platform).
 CLIENT_PERMISSIONS = frozenset({P.ORG_READ, P.PATIENT_READ, P.PATIENT_WRITE, P.CATALOGUE_READ})
+# A self-service kiosk stands in a public hall: it identifies patients by their card and shows
+# the catalogue, but never searches or edits patient records as the integration clients may.
+KIOSK_PERMISSIONS = frozenset({P.ORG_READ, P.CATALOGUE_READ, P.PATIENT_ACCESS_CARD})
+CLIENT_KIND_PERMISSIONS: dict[str, frozenset[Permission]] = {"kiosk": KIOSK_PERMISSIONS}
+
+# The role of a verified patient's principal. Not a staff Role: no account can be given it.
+PATIENT_ROLE = "patient"
+PATIENT_PERMISSIONS = frozenset({P.PATIENT_SELF})
+
+
+def client_permissions(kind: str) -> frozenset[str]:
+    """What an integration client of `kind` may do."""
+    return CLIENT_KIND_PERMISSIONS.get(kind, CLIENT_PERMISSIONS)
 
 
 def permissions_for(roles: frozenset[str] | set[str] | list[str]) -> frozenset[str]:

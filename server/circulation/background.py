@@ -3,6 +3,8 @@ time (see server/core/jobs.py for how a round runs)."""
 
 from __future__ import annotations
 
+import asyncio
+
 from server.circulation import ordering
 from server.core import jobs
 from server.core.services import Services
@@ -14,5 +16,5 @@ async def release_once(svc: Services) -> int:
     return await jobs.run_once(svc, JOB, ordering.release_expired_locks)
 
 
-async def lock_expiry_loop(svc: Services, *, interval: float = 20.0) -> None:
-    await jobs.forever(svc, JOB, ordering.release_expired_locks, interval=interval)
+async def lock_expiry_loop(svc: Services, stop: asyncio.Event, *, interval: float = 20.0) -> None:
+    await jobs.forever(svc, JOB, ordering.release_expired_locks, stop=stop, interval=interval)

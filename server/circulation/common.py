@@ -14,6 +14,10 @@ from server.core.context import Principal, RequestContext
 from server.core.errors import NotFound, NotPermitted
 from server.core.services import Services
 from server.events.service import publish
+from server.notifications import templates
+from server.notifications.service import notify_patient
+from server.notifications.templates import ParamValue
+from server.organisations.models import Organisation
 from server.prescriptions import repository as rx_repository
 from server.prescriptions.lifecycle import PATIENT_STATUS, STATUS_LABELS, Status
 from server.prescriptions.models import Prescription
@@ -86,6 +90,20 @@ async def announce(ctx: RequestContext, rx: Prescription, order: CirculationOrde
                   entity_type="prescription", entity_id=rx.id, user_ids=[rx.doctor_id],
                   payload={"id": str(rx.id), "number": rx.number, "status": rx.status,
                            "order_number": order.number})
+
+
+async def tell_patient(ctx: RequestContext, svc: Services, order: CirculationOrder,
+                       rx: Prescription, template: str, **params: ParamValue) -> None:
+    """Notify the patient (written in this transaction, sent after it commits); the
+    prescription number and the pharmacy's name are filled in where the template wants them."""
+    wanted = templates.template(template).params
+    known: dict[str, ParamValue] = {"number": rx.number}
+    if "pharmacy" in wanted:
+        pharmacy = await ctx.session.get(Organisation, order.pharmacy_id)
+        known["pharmacy"] = pharmacy.name if pharmacy else "药店"
+    values = {**{k: v for k, v in known.items() if k in wanted}, **params}
+    await notify_patient(ctx, svc, patient_id=rx.patient_id, template=template, params=values,
+                         prescription_id=rx.id)
 
 
 def patient_status(status: str) -> dict[str, str]:

@@ -9,9 +9,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from server.notifications.service import notify_patient
-from server.payments import service as payments
-
 from server.access.roles import Role
 from server.catalogue.service import business_day
 from server.circulation import carrier as carriers
@@ -22,6 +19,7 @@ from server.core.errors import Conflict, NotFound, Unprocessable
 from server.core.services import Services
 from server.delivery import service as delivery_fees
 from server.events.service import publish
+from server.payments import service as payments
 from server.pharmacies.delivery import DeliveryMode
 from server.platform_settings.registry import CirculationLimits
 from server.platform_settings.service import load as load_settings
@@ -70,9 +68,11 @@ async def dispatch(ctx: RequestContext, svc: Services, actor: Principal,
         shipment = await svc.carrier.create_shipment(order_number=order.number, weight_g=weight,
                                                      destination_region=order.region_code)
         order.carrier_code, order.tracking_number = shipment.carrier_code, shipment.tracking_number
-        description = f"已交{shipment.carrier_name}，运单号 {shipment.tracking_number}"
+        carrier_name = shipment.carrier_name
+        description = f"已交{carrier_name}，运单号 {shipment.tracking_number}"
     else:
         order.carrier_code, order.tracking_number = "pharmacy", None
+        carrier_name = "药店配送（送至医院取药窗口）"
         description = "药店配送至医院取药窗口"
     order.dispatched_at = now
     order.outbound_number = f"CK{order.number[2:]}"
@@ -82,10 +82,8 @@ async def dispatch(ctx: RequestContext, svc: Services, actor: Principal,
     await common.move(ctx, svc, rx, Status.DISPATCHED, role=Role.PHARMACY_STAFF, now=now)
     await common.announce(ctx, rx, order, type="order.dispatched",
                           tracking_number=order.tracking_number)
-    await notify_patient(ctx, svc, patient_id=rx.patient_id, template="dispatched",
-                         params={"number": rx.number, "carrier": description,
-                                 "tracking_number": order.tracking_number or ""},
-                         prescription_id=rx.id)
+    await common.tell_patient(ctx, svc, order, rx, "dispatched", carrier=carrier_name,
+                              tracking_number=order.tracking_number or order.outbound_number)
     ctx.note("order.dispatch", "order", order.id, number=order.number,
              carrier=order.carrier_code, tracking_number=order.tracking_number,
              outbound_number=order.outbound_number)
@@ -120,8 +118,7 @@ async def tracking_event(ctx: RequestContext, svc: Services, update: TrackingUpd
     rx = await common.prescription_of(ctx, order)
     if reached and rx.status == Status.DISPATCHED:
         await common.move(ctx, svc, rx, Status.DELIVERED, role="carrier")
-        await notify_patient(ctx, svc, patient_id=rx.patient_id, template="delivered",
-                             params={"number": rx.number}, prescription_id=rx.id)
+        await common.tell_patient(ctx, svc, order, rx, "delivered")
     await common.announce(ctx, rx, order, type="order.tracking", code=update.code)
     ctx.note("order.tracking", "order", order.id, number=order.number, code=update.code,
              event_id=update.event_id)

@@ -11,8 +11,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from server.notifications.service import notify_patient
-from server.payments import service as payments
 from sqlalchemy import select
 
 from server.access.roles import Role
@@ -24,6 +22,7 @@ from server.core.context import Principal, RequestContext
 from server.core.errors import Conflict, NotFound, Unprocessable
 from server.core.services import Services
 from server.identity.models import StaffUser
+from server.payments import service as payments
 from server.pharmacies.delivery import DeliveryMode
 from server.prescriptions.integrity import verify_integrity
 from server.prescriptions.lifecycle import Status
@@ -194,19 +193,17 @@ async def complete(ctx: RequestContext, svc: Services, actor: Principal, order_i
         order.state, order.ended_at, order.end_reason = OrderState.COMPLETED, now, "未发药"
         if order.paid:
             await payments.refund(ctx, svc, order_id=order.id, reason="药店未发药，全额退款")
-        await notify_patient(ctx, svc, patient_id=rx.patient_id, template="not_dispensed",
-                             params={"number": rx.number}, prescription_id=rx.id)
+        await common.tell_patient(ctx, svc, order, rx, "not_dispensed", items="全部药品",
+                                  reason="；".join(x.not_dispensed_reason or "" for x in lines))
     else:
         if short_fen and rx.status != Status.PARTLY_DISPENSED:
             await common.move(ctx, svc, rx, Status.PARTLY_DISPENSED, role=role, now=now,
                               reason="部分发药")
         if order.mode == DeliveryMode.STORE_PICKUP:
             await common.move(ctx, svc, rx, Status.READY_FOR_PICKUP, role=role, now=now)
-            await notify_patient(ctx, svc, patient_id=rx.patient_id, template="ready_for_pickup",
-                                 params={"number": rx.number,
-                                         "pickup_code": common.pickup_code_of(svc, order) or "",
-                                         "queue_number": order.queue_number or "到店取号"},
-                                 prescription_id=rx.id)
+            await common.tell_patient(ctx, svc, order, rx, "ready_for_pickup",
+                                      pickup_code=common.pickup_code_of(svc, order) or "",
+                                      queue_number=order.queue_number or "到店后取号")
     await ctx.session.flush()
     await common.announce(ctx, rx, order, type="order.dispensed", short_fen=short_fen)
     ctx.note("dispense.complete", "order", order.id, number=order.number,

@@ -3,27 +3,24 @@ prescription voided by its doctor. Imported once by the application factory."""
 
 from __future__ import annotations
 
-from server.notifications.service import notify_patient
-from server.payments.listeners import on_paid
-
 from server.circulation import common, ordering, repository
 from server.core.context import RequestContext
 from server.core.services import Services
+from server.payments.listeners import on_paid
+from server.payments.models import Payment
 from server.prescriptions.hooks import on_void
 from server.prescriptions.models import Prescription
 
 
-async def _order_paid(ctx: RequestContext, svc: Services, payment: object) -> None:
-    order_id = getattr(payment, "order_id", None)
-    order = None if order_id is None else await repository.get(ctx.session, order_id)
+async def _order_paid(ctx: RequestContext, svc: Services, payment: Payment) -> None:
+    order = await repository.get(ctx.session, payment.order_id)
     if order is None or order.paid:
         return
     order.paid = True
     rx = await common.prescription_of(ctx, order)
     await common.announce(ctx, rx, order, type="order.paid")
-    await notify_patient(ctx, svc, patient_id=order.patient_id, template="payment_received",
-                         params={"number": rx.number, "amount": f"{order.total_fen / 100:.2f}"},
-                         prescription_id=rx.id)
+    await common.tell_patient(ctx, svc, order, rx, "payment_received",
+                              amount=f"{order.total_fen / 100:.2f}")
 
 
 async def _prescription_voided(ctx: RequestContext, svc: Services, rx: Prescription,

@@ -13,9 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from server.notifications.service import notify_patient
-from server.payments import service as payments
-
 from server.access.roles import Role
 from server.circulation import common, repository
 from server.circulation.models import CirculationOrder, OrderLine, OrderState
@@ -23,6 +20,7 @@ from server.core.context import Principal, RequestContext
 from server.core.errors import Conflict, Unprocessable
 from server.core.services import Services
 from server.delivery import service as delivery_fees
+from server.payments import service as payments
 from server.pharmacies import service as pharmacies
 from server.pharmacies.delivery import DeliveryMode
 from server.platform_settings.registry import CirculationLimits
@@ -136,10 +134,7 @@ async def choose(ctx: RequestContext, svc: Services, rx: Prescription,
         quantity=line.quantity, unit_price_fen=fen(line.unit_price)) for line in lines)
     await common.announce(ctx, rx, order, type="order.new",
                           lock_expires_at=order.lock_expires_at.isoformat())
-    await notify_patient(ctx, svc, patient_id=rx.patient_id, template="order_locked",
-                         params={"number": rx.number, "pharmacy": option.name,
-                                 "minutes": limits.accept_minutes},
-                         prescription_id=rx.id)
+    await common.tell_patient(ctx, svc, order, rx, "order_locked")
     ctx.note("order.create", "order", order.id, number=order.number, prescription=rx.number,
              pharmacy_id=str(order.pharmacy_id), mode=order.mode, total_fen=order.total_fen)
     return order
@@ -165,8 +160,7 @@ async def accept(ctx: RequestContext, svc: Services, actor: Principal,
         raise Conflict("订单已被其他人处理，请刷新")
     await common.move(ctx, svc, rx, Status.ACCEPTED, role=Role.PHARMACY_STAFF, now=now)
     await common.announce(ctx, rx, order, type="order.accepted")
-    await notify_patient(ctx, svc, patient_id=rx.patient_id, template="order_accepted",
-                         params={"number": rx.number}, prescription_id=rx.id)
+    await common.tell_patient(ctx, svc, order, rx, "pharmacy_accepted")
     ctx.note("order.accept", "order", order.id, number=order.number)
     return order
 
@@ -182,8 +176,10 @@ async def _release(ctx: RequestContext, svc: Services, order: CirculationOrder, 
     if order.paid:
         await payments.refund(ctx, svc, order_id=order.id, reason=reason)
     await common.announce(ctx, rx, order, type="order.released", reason=reason)
-    await notify_patient(ctx, svc, patient_id=rx.patient_id, template=template,
-                         params={"number": rx.number, "reason": reason}, prescription_id=rx.id)
+    if template == "pharmacy_returned":
+        await common.tell_patient(ctx, svc, order, rx, template, reason=reason)
+    else:
+        await common.tell_patient(ctx, svc, order, rx, template)
 
 
 async def give_back(ctx: RequestContext, svc: Services, actor: Principal, order_id: uuid.UUID,
@@ -195,7 +191,7 @@ async def give_back(ctx: RequestContext, svc: Services, actor: Principal, order_
     if order.state != OrderState.ACTIVE or rx.status not in (Status.ORDERED, Status.ACCEPTED):
         raise Conflict("订单已开始调配或已结束，不能退回", status=rx.status)
     await _release(ctx, svc, order, rx, state=OrderState.RETURNED, reason=reason,
-                   role=Role.PHARMACY_STAFF, template="order_returned")
+                   role=Role.PHARMACY_STAFF, template="pharmacy_returned")
     ctx.note("order.return", "order", order.id, number=order.number, reason=reason)
     return order
 
@@ -207,7 +203,7 @@ async def release_expired_locks(ctx: RequestContext, svc: Services) -> int:
         rx = await common.prescription_of(ctx, order)
         await _release(ctx, svc, order, rx, state=OrderState.LOCK_EXPIRED,
                        reason="药店未在时限内接单，锁定已释放", role=SYSTEM_ROLE,
-                       template="order_lock_expired")
+                       template="lock_timed_out")
         released += 1
     if released:
         ctx.note("order.lock_expired", "order", None, count=released)

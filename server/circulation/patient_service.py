@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from server.patient_access.scope import patient_scope
 from server.payments import service as payments
+from server.payments.models import Payment
 from sqlalchemy import select
 
 from server.access import scope
@@ -169,14 +170,12 @@ async def pay_online(ctx: RequestContext, svc: Services, actor: Principal,
     return payment_out(payment)
 
 
-def payment_out(payment: object) -> PaymentOut:
-    get = payment.__getattribute__
-    return PaymentOut(payment_id=get("id"), order_id=get("order_id"), status=get("status"),
-                      amount_fen=get("amount_fen"), fund_fen=get("fund_fen"),
-                      personal_account_fen=get("personal_account_fen"),
-                      cash_fen=get("cash_fen"), qr_payload=get("qr_payload"),
-                      gateway_trade_no=get("gateway_trade_no"),
-                      expires_at=get("expires_at"))
+def payment_out(payment: Payment) -> PaymentOut:
+    return PaymentOut(payment_id=payment.id, order_id=payment.order_id, status=payment.status,
+                      amount_fen=payment.amount_fen, fund_fen=payment.fund_fen,
+                      personal_account_fen=payment.personal_account_fen,
+                      cash_fen=payment.cash_fen, qr_payload=payment.qr_payload,
+                      gateway_trade_no=payment.gateway_trade_no, expires_at=payment.expires_at)
 
 
 async def queue_number(ctx: RequestContext, svc: Services, actor: Principal,

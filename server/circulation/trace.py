@@ -10,7 +10,6 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from server.payments import service as payments
 from sqlalchemy import select
 
 from server.audit.models import AuditEvent
@@ -20,6 +19,7 @@ from server.circulation.schemas import StatusOut, TraceNode, TraceOut
 from server.core.context import Principal, RequestContext
 from server.core.errors import AppError, NotFound
 from server.identity.models import StaffUser
+from server.payments import service as payments
 from server.prescriptions import repository as rx_repository
 from server.prescriptions.integrity import verify_integrity
 from server.prescriptions.lifecycle import STATUS_LABELS, Status
@@ -35,7 +35,8 @@ def _node(kind: str, label: str, at: datetime | None, *, operator: str | None = 
                      data={k: v for k, v in data.items() if v is not None})
 
 
-async def _names(ctx: RequestContext, ids: set[uuid.UUID | None]) -> dict[uuid.UUID, str]:
+async def _names(ctx: RequestContext,
+                 ids: set[uuid.UUID | None]) -> dict[uuid.UUID | None, str]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}

@@ -26,6 +26,8 @@ BODY_PARSE_FAILED = "There was an error parsing the body"
 class AppError(Exception):
     status_code = 400
     default_detail = "请求无法处理"
+    # Response headers the error needs (Retry-After of a 429).
+    headers: dict[str, str] | None = None
 
     def __init__(self, detail: str | None = None, **extra: Any) -> None:
         self.detail = detail or self.default_detail
@@ -100,6 +102,13 @@ class IdempotencyKeyInProgress(Conflict):
     default_detail = "相同幂等键的请求正在处理中"
 
 
+class Gone(AppError):
+    """Something that existed and no longer may be used (an expired one-time code)."""
+
+    status_code = 410
+    default_detail = "已失效"
+
+
 class Unprocessable(AppError):
     status_code = 422
     default_detail = "数据校验未通过"
@@ -123,6 +132,18 @@ class SignatureInvalid(Unprocessable):
 
 class NoCertificate(Unprocessable):
     default_detail = "签名人没有有效的签名证书，请联系医院管理员登记"
+
+
+class RateLimited(AppError):
+    """Too many attempts; `Retry-After` (seconds) says when the next one is accepted."""
+
+    status_code = 429
+    default_detail = "操作过于频繁，请稍后再试"
+
+    def __init__(self, detail: str | None = None, *, retry_after: int, **extra: Any) -> None:
+        retry_after = max(1, int(retry_after))
+        super().__init__(detail, retry_after=retry_after, **extra)
+        self.headers = {"Retry-After": str(retry_after)}
 
 
 class ServiceUnavailable(AppError):
@@ -159,7 +180,7 @@ def _validation_body(exc: RequestValidationError) -> dict[str, Any]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def on_app_error(request: Request, exc: AppError) -> JSONResponse:
-        return JSONResponse(exc.body(), status_code=exc.status_code)
+        return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

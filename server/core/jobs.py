@@ -8,6 +8,7 @@ SKIP LOCKED so that every row is handled once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -39,14 +40,22 @@ async def run_once(svc: Services, name: str,
     return result
 
 
+async def pause(stop: asyncio.Event, seconds: float) -> None:
+    """Sleep `seconds`, or less when `stop` is set."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+
+
 async def forever(svc: Services, name: str,
                   work: Callable[[RequestContext, Services], Awaitable[object]], *,
-                  interval: float) -> None:
-    while True:
+                  stop: asyncio.Event, interval: float) -> None:
+    """Run `work` every `interval` seconds until `stop` is set (between rounds, never inside
+    one: a round cancelled while connecting leaves the database waiting for it)."""
+    while not stop.is_set():
         try:
             await run_once(svc, name, work)
         except asyncio.CancelledError:
             raise
         except Exception:  # a failed round is retried next round; the loop must live on
             log.exception("background job %s failed", name)
-        await asyncio.sleep(interval)
+        await pause(stop, interval)

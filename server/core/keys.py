@@ -2,7 +2,9 @@
 
 - `data-keys.json`: versioned data keys for personal data and the blind-index key;
 - `token.key`: the HMAC key that signs access tokens;
-- `audit-signing.pem`: the Ed25519 key that signs audit checkpoints.
+- `audit-signing.pem`: the Ed25519 key that signs audit checkpoints;
+- `payment-sandbox.pem`: the sandbox payment gateway's signing key (a stand-in for the gateway's
+  own key; optional, see server/payments/sandbox.py).
 Production keeps this folder on a separate, access-controlled volume (see README).
 """
 
@@ -21,6 +23,7 @@ from server.personal_data.keys import KeyRing
 DATA_KEYS = "data-keys.json"
 TOKEN_KEY = "token.key"  # noqa: S105  (a file name)
 AUDIT_KEY = "audit-signing.pem"
+PAYMENT_SANDBOX_KEY = "payment-sandbox.pem"
 
 
 @dataclass(frozen=True)
@@ -59,10 +62,11 @@ def init_key_dir(key_dir: Path) -> list[str]:
     if not (key_dir / TOKEN_KEY).exists():
         _write_private(key_dir / TOKEN_KEY, secrets.token_bytes(32))
         created.append(TOKEN_KEY)
-    if not (key_dir / AUDIT_KEY).exists():
-        pem = Ed25519PrivateKey.generate().private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption())
-        _write_private(key_dir / AUDIT_KEY, pem)
-        created.append(AUDIT_KEY)
+    for name in (AUDIT_KEY, PAYMENT_SANDBOX_KEY):
+        if not (key_dir / name).exists():
+            pem = Ed25519PrivateKey.generate().private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption())
+            _write_private(key_dir / name, pem)
+            created.append(name)
     return created

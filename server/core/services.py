@@ -13,6 +13,8 @@ from server.circulation.carrier import Carrier
 from server.core.clock import Clock
 from server.core.db import Database
 from server.core.keys import KeyMaterial
+from server.notifications.gateway import NotificationGateway
+from server.payments.gateway import PaymentGateway
 from server.personal_data.cipher import FieldCipher
 from server.settings import Settings
 
@@ -28,3 +30,7 @@ class Services:
     rational_use: RationalUseSystem
     # The courier's API (快递): a real carrier or the simulated one.
     carrier: Carrier
+    # Where patients' SMS go: a real gateway or the simulator (server/notifications/gateway.py).
+    notification_gateway: NotificationGateway
+    # The payment gateway (支付渠道): the sandbox, or a real gateway's adapter.
+    payment_gateway: PaymentGateway

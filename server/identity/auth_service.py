@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from server.access import scope
-from server.access.roles import CLIENT_PERMISSIONS, permissions_for
+from server.access.roles import client_permissions, permissions_for
 from server.core.context import Principal, RequestContext
 from server.core.errors import (
     AccountFrozen,
@@ -23,6 +23,8 @@ from server.core.services import Services
 from server.identity import credentials, repository
 from server.identity.models import AuthSession, RefreshToken, StaffUser, UserStatus
 from server.identity.tokens import issue_access_token, read_access_token
+from server.patient_access.principal import TOKEN_KIND as PATIENT_TOKEN
+from server.patient_access.principal import patient_principal
 
 TOTP_CONTEXT = "staff_user.totp_secret"
 # last_seen_at is written at most this often: an idle timeout of minutes does not need a write
@@ -195,9 +197,14 @@ async def authenticate(ctx: RequestContext, svc: Services, bearer: str | None) -
             raise SessionExpired("客户端已停用")
         principal = Principal(kind="client", id=client.id, name=client.name,
                               roles=frozenset({f"client:{client.kind}"}),
-                              permissions=CLIENT_PERMISSIONS, org_id=client.org_id,
+                              permissions=client_permissions(client.kind),
+                              org_id=client.org_id,
                               visible_org_ids=await scope.subtree(session, client.org_id),
-                              attributes={"client_kind": client.kind})
+                              attributes={"client_kind": client.kind,
+                                          "client_id": client.client_id})
+    elif claims.kind == PATIENT_TOKEN:
+        # A verified patient (server/patient_access): the proof's session must still stand.
+        principal = await patient_principal(session, svc, claims)
     else:
         found = await repository.session_with_user(session, claims.session_id or uuid.UUID(int=0))
         if found is None or found[1].id != claims.subject:

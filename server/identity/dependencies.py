@@ -16,13 +16,26 @@ from server.identity.auth_service import authenticate
 _bearer = HTTPBearer(auto_error=False, description="登录或客户端凭据换取的访问令牌")
 
 
-async def current_principal(
+async def any_principal(
     ctx: Ctx, svc: Svc,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
+    """Whoever the token belongs to, staff, client or verified patient. Patient routes build
+    on it (server/patient_access/dependencies.py); staff routes use CurrentPrincipal."""
     principal = await authenticate(ctx, svc, credentials.credentials if credentials else None)
     # A retried write is answered from the store once we know whose key it is.
     await replay_if_stored(ctx, svc.cipher)
+    return principal
+
+
+AnyPrincipal = Annotated[Principal, Depends(any_principal)]
+
+
+async def current_principal(principal: AnyPrincipal) -> Principal:
+    """A staff user or an integration client. A patient's token opens the patient routes only:
+    refusing it here keeps every staff route closed to it, whatever permission it checks."""
+    if principal.kind == "patient":
+        raise NotPermitted("患者身份凭证只能用于患者服务，不能访问工作人员接口")
     return principal
 
 

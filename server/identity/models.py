@@ -71,6 +71,7 @@ class ClientKind(StrEnum):
     REGIONAL = "regional"  # 区域慢病管理系统
     INSURANCE = "insurance"  # 医保平台
     RATIONAL_USE = "rational_use"  # 合理用药系统
+    KIOSK = "kiosk"  # 自助机: identifies patients by card (server/patient_access)
 
 
 class IntegrationClient(Entity, Base):

@@ -18,7 +18,7 @@ AUDIENCE = "rxp-api"
 @dataclass(frozen=True)
 class AccessClaims:
     subject: uuid.UUID
-    kind: str  # "user" or "client"
+    kind: str  # "user", "client" or "patient" (server/patient_access/principal.py)
     session_id: uuid.UUID | None
     expires_at: datetime
 

@@ -3,6 +3,8 @@ minute (see server/core/jobs.py for how a round runs)."""
 
 from __future__ import annotations
 
+import asyncio
+
 from server.core import jobs
 from server.core.services import Services
 from server.prescriptions import review_service
@@ -14,5 +16,5 @@ async def escalate_once(svc: Services) -> int:
     return await jobs.run_once(svc, JOB, review_service.escalate_overdue)
 
 
-async def escalation_loop(svc: Services, *, interval: float = 60.0) -> None:
-    await jobs.forever(svc, JOB, review_service.escalate_overdue, interval=interval)
+async def escalation_loop(svc: Services, stop: asyncio.Event, *, interval: float = 60.0) -> None:
+    await jobs.forever(svc, JOB, review_service.escalate_overdue, stop=stop, interval=interval)

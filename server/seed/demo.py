@@ -108,6 +108,7 @@ CLIENTS = [
     ("his-h2", "滨江市中医医院 HIS", "his", "H2"),
     ("regional-chronic", "区域慢病管理系统", "regional", "GRP"),
     ("insurance", "医保电子处方中心", "insurance", "GRP"),
+    ("kiosk-h1-01", "滨江市第一人民医院 门诊大厅自助机 01", "kiosk", "H1"),
 ]
 
 # name, region, birth, sequence, phone, address, registering hospital, weight, pregnant

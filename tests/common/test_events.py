@@ -11,7 +11,7 @@ import pytest
 from common.api.models import LiveEvent
 from common.auth import Session
 from common.events import EventSubscriber, parse_sse
-from tests.common.conftest import ServerThread, Staff, draft, sign_and_submit, wait_for
+from tests.clients import ServerThread, Staff, draft, sign_and_submit, wait_for
 from tests.helpers import fresh_totp
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, create_engine
 from installers.database import DatabaseUrls
 from server.app import create_app
 from server.core.clock import FakeClock
+from server.payments.sandbox import SandboxGateway
 from server.seed.demo import DemoGroup
 from server.settings import Settings
 from tests.helpers import HeadersFor, login
@@ -33,6 +34,11 @@ def clock() -> FakeClock:
 @pytest.fixture
 async def app(settings: Settings, clock: FakeClock) -> AsyncIterator[FastAPI]:
     application = create_app(settings, clock=clock)
+    gateway = application.state.services.payment_gateway
+    if isinstance(gateway, SandboxGateway):
+        # The sandbox gateway's callbacks reach this very app, through its middleware and
+        # router, as they reach a server over the network.
+        gateway.deliver_with(httpx.ASGITransport(app=application, client=("127.0.0.1", 40001)))
     async with LifespanManager(application):
         yield application
 

@@ -10,7 +10,7 @@ import pytest
 from common.api import ApiClient, RetryPolicy, errors
 from common.api.models import DraftIn, DraftUpdate, ReviewTask, TemplateIn
 from installers.pgcluster import free_port
-from tests.common.conftest import Staff, draft, patient_id, sign_and_submit
+from tests.clients import Staff, draft, patient_id, sign_and_submit
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from common.api import errors
-from tests.common.conftest import LosingTransport, draft, sign_and_submit
+from tests.clients import LosingTransport, draft, sign_and_submit
 from tests.helpers import sql
 
 pytestmark = pytest.mark.slow

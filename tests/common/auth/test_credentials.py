@@ -6,7 +6,7 @@ from keyring.backends import chainer, fail, null
 from keyring.errors import KeyringError
 
 from common.auth import CredentialStore, service_name, usable
-from tests.common.conftest import MemoryKeyring
+from tests.clients import MemoryKeyring
 
 
 class BrokenKeyring(MemoryKeyring):

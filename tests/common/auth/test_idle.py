@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from common.auth import IdleLock
-from tests.common.conftest import ManualClock
+from tests.clients import ManualClock
 
 
 class TestIdleLock:

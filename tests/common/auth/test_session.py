@@ -11,7 +11,7 @@ from keyring.backends import fail
 
 from common.api import errors
 from common.auth import CredentialStore, Session, SessionState, service_name
-from tests.common.conftest import ManualClock
+from tests.clients import ManualClock
 from tests.helpers import audit_rows, fresh_totp
 
 pytestmark = pytest.mark.slow

@@ -9,7 +9,7 @@ import pytest
 
 from common.api import errors
 from common.offline import Connectivity, ConnectivityMonitor
-from tests.common.conftest import wait_for
+from tests.clients import wait_for
 
 pytestmark = pytest.mark.slow
 

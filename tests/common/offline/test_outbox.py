@@ -10,7 +10,7 @@ import pytest
 
 from common.api.models import Prescription
 from common.offline import ConnectivityMonitor, FlushResult, Outbox, OutboxSender
-from tests.common.conftest import draft, wait_for
+from tests.clients import draft, wait_for
 from tests.helpers import sql
 
 pytestmark = pytest.mark.slow

@@ -43,7 +43,7 @@ async def test_a_reused_traceability_code_is_refused_and_audited(
     assert again.status_code == 409 and again.json()["error"] == "TraceCodeReused"
     events = audit_rows(db.owner, "action = %s", ("dispense.trace_code_reused",))
     assert events and events[-1]["outcome"] == "failure"
-    assert events[-1]["summary"]["security_event"] is True  # type: ignore[index]
+    assert events[-1]["summary"]["security_event"] is True
 
 
 async def test_scans_are_checked_for_product_expiry_count_and_format(

@@ -141,8 +141,8 @@ class TestReview:
         chen, liu = await clinic.actor("pharm_chen"), await clinic.actor("pharm_liu")
         results = await asyncio.gather(decide(chen, task, "approved"),
                                        decide(liu, task, "approved"))
-        codes = sorted(r.status_code for r in results)  # type: ignore[attr-defined]
-        assert codes == [200, 409], [r.text for r in results]  # type: ignore[attr-defined]
+        codes = sorted(r.status_code for r in results)
+        assert codes == [200, 409], [r.text for r in results]
 
     async def test_tampered_prescription_fails_verification_and_cannot_be_approved(
             self, clinic: Clinic, db):
@@ -182,11 +182,11 @@ class TestVoidAndReissue:
 class TestDuty:
     async def test_going_off_duty_hands_open_tasks_to_another_pharmacist(self, clinic: Clinic):
         rx = await submitted(clinic)
-        pharmacist, task = await TestReview()._task(clinic, rx)
+        pharmacist, task = await review_task(clinic, rx)
         response = await pharmacist.call("POST", "/review/duty", json={"on_duty": False})
         assert response.status_code == 200 and response.json()["tasks_moved"] == 1
         assert (await pharmacist.call("GET", "/review/queue")).json()["total"] == 0
-        _, moved = await TestReview()._task(clinic, rx)
+        _, moved = await review_task(clinic, rx)
         assert moved["assigned_to_id"] != task["assigned_to_id"]
 
 

@@ -1,0 +1,89 @@
+"""HTTP routes of the sandbox gateway: the wallet app's "pay", and the test controls.
+
+Mounted only when the sandbox is the configured gateway, and never in production (anyone could
+mark a trade paid here). No bearer token, as at a real gateway: these stand for the gateway's
+side, not the platform's.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from server.core.deps import Ctx, Svc
+from server.core.errors import ERROR_RESPONSES, Conflict, NotFound
+from server.payments.sandbox import SandboxError, SandboxGateway, SandboxTrade
+from server.payments.schemas import (
+    SandboxDeliveryOut,
+    SandboxNotificationIn,
+    SandboxPayIn,
+    SandboxTradeOut,
+)
+
+router = APIRouter(prefix="/payments/sandbox", tags=["支付沙箱 payment sandbox"],
+                   responses=ERROR_RESPONSES)
+
+
+def _sandbox(svc: Svc) -> SandboxGateway:
+    gateway = svc.payment_gateway
+    if not isinstance(gateway, SandboxGateway):
+        raise NotFound("支付沙箱未启用")
+    return gateway
+
+
+Sandbox = Annotated[SandboxGateway, Depends(_sandbox)]
+
+
+def _trade(sandbox: SandboxGateway, gateway_trade_no: str) -> SandboxTrade:
+    try:
+        return sandbox.trade(gateway_trade_no)
+    except SandboxError as exc:
+        raise NotFound(str(exc), code=exc.code) from None
+
+
+def _out(trade: SandboxTrade) -> SandboxTradeOut:
+    return SandboxTradeOut(
+        out_trade_no=trade.out_trade_no, gateway_trade_no=trade.gateway_trade_no,
+        amount_fen=trade.amount_fen, subject=trade.subject, state=trade.state.value,
+        expires_at=trade.expires_at, paid_at=trade.paid_at,
+        deliveries=[SandboxDeliveryOut.model_validate(d) for d in trade.deliveries],
+        refunds=[{"out_refund_no": r.out_refund_no, "status": r.status.value, **r.raw}
+                 for r in trade.refunds.values()])
+
+
+@router.get("/{gateway_trade_no}", operation_id="sandbox_trade", response_model=SandboxTradeOut)
+async def trade(gateway_trade_no: str, sandbox: Sandbox) -> SandboxTradeOut:
+    """The trade as the gateway sees it, with every notification delivery and its attempts."""
+    return _out(_trade(sandbox, gateway_trade_no))
+
+
+@router.post("/{gateway_trade_no}/pay", operation_id="sandbox_pay",
+             response_model=SandboxTradeOut, status_code=202)
+async def pay(gateway_trade_no: str, sandbox: Sandbox, ctx: Ctx,
+              body: SandboxPayIn | None = None) -> SandboxTradeOut:
+    """The patient pays in the wallet app; the gateway then notifies the platform (202: the
+    notification follows in the background)."""
+    found = _trade(sandbox, gateway_trade_no)
+    try:
+        sandbox.pay(gateway_trade_no, deliver=body.notify if body else True)
+    except SandboxError as exc:
+        raise Conflict(str(exc), code=exc.code) from None
+    ctx.note("payment_sandbox.pay", "sandbox_trade", gateway_trade_no,
+             out_trade_no=found.out_trade_no, amount_fen=found.amount_fen)
+    return _out(found)
+
+
+@router.post("/{gateway_trade_no}/notifications", operation_id="sandbox_send_notification",
+             response_model=SandboxDeliveryOut, status_code=202)
+async def send_notification(gateway_trade_no: str, body: SandboxNotificationIn,
+                            sandbox: Sandbox, ctx: Ctx) -> SandboxDeliveryOut:
+    """Send a notification a real gateway would not: a duplicate, a wrong amount, a wrong
+    key, a stale timestamp (tests and demonstrations)."""
+    _trade(sandbox, gateway_trade_no)
+    try:
+        delivery = sandbox.send_fault(gateway_trade_no, body.kind)
+    except SandboxError as exc:
+        raise Conflict(str(exc), code=exc.code) from None
+    ctx.note("payment_sandbox.notification", "sandbox_trade", gateway_trade_no, kind=body.kind)
+    return SandboxDeliveryOut.model_validate(delivery)
