@@ -48,6 +48,12 @@ def _today(svc: Services) -> date:
     return business_day(svc.clock)
 
 
+async def _start(ctx: RequestContext, svc: Services, rx: Prescription) -> None:
+    """The first act of dispensing (a scan, a line not dispensed, completing) starts it."""
+    if rx.status == Status.ACCEPTED:
+        await common.move(ctx, svc, rx, Status.DISPENSING, role=Role.PHARMACY_STAFF)
+
+
 async def open_for_dispensing(ctx: RequestContext, svc: Services, actor: Principal,
                               order_id: uuid.UUID) -> tuple[CirculationOrder, Prescription]:
     common.require_pharmacy_staff(actor)
@@ -111,8 +117,7 @@ async def scan(ctx: RequestContext, svc: Services, actor: Principal, order_id: u
         raise Unprocessable(f"该批次已于 {expiry.isoformat()} 过期，不能发药", field="expiry")
     if line.dispensed >= line.quantity:
         raise Conflict(f"第 {line.line_no} 行已扫满 {line.quantity} 件", line_no=line.line_no)
-    if rx.status == Status.ACCEPTED:
-        await common.move(ctx, svc, rx, Status.DISPENSING, role=Role.PHARMACY_STAFF)
+    await _start(ctx, svc, rx)
     package_id = await repository.add_package(ctx.session, {
         "trace_code": code.code, "code_format": code.format, "raw_scan": data.code[:120],
         "order_id": order.id, "order_line_id": line.id, "org_id": order.org_id,
@@ -149,10 +154,11 @@ async def unscan(ctx: RequestContext, svc: Services, actor: Principal, order_id:
 async def not_dispensed(ctx: RequestContext, svc: Services, actor: Principal,
                         order_id: uuid.UUID, line_id: uuid.UUID, reason: str) -> OrderLine:
     """This line (or its remaining quantity) will not be dispensed, and why."""
-    order, _ = await open_for_dispensing(ctx, svc, actor, order_id)
+    order, rx = await open_for_dispensing(ctx, svc, actor, order_id)
     line = await ctx.session.get(OrderLine, line_id)
     if line is None or line.order_id != order.id:
         raise NotFound("订单中没有这一行")
+    await _start(ctx, svc, rx)
     line.not_dispensed_reason = reason
     ctx.note("dispense.not_dispensed", "order", order.id, number=order.number,
              line_no=line.line_no, reason=reason, remaining=line.quantity - line.dispensed)
@@ -182,6 +188,7 @@ async def complete(ctx: RequestContext, svc: Services, actor: Principal, order_i
     if open_lines:
         raise Unprocessable(f"第 {'、'.join(map(str, open_lines))} 行尚未扫码完成，"
                             "请继续扫码或登记未发药原因", field="lines", line_numbers=open_lines)
+    await _start(ctx, svc, rx)
     now = svc.clock.now()
     order.dispenser_id, order.checker_id, order.dispensed_at = actor.id, checker.id, now
     dispensed = sum(x.dispensed for x in lines)

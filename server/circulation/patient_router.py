@@ -10,7 +10,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from server.access.roles import Permission
 from server.circulation import patient_service, views
 from server.circulation.schemas import (
     ChoiceIn,
@@ -21,14 +20,13 @@ from server.circulation.schemas import (
     PharmacyOptionOut,
     QueueNumberOut,
 )
-from server.core.context import Principal
 from server.core.deps import Ctx, Svc
 from server.core.errors import ERROR_RESPONSES
-from server.identity.dependencies import require
+from server.patient_access.dependencies import CurrentPatient
 from server.pharmacies.delivery import DeliveryMode
 
 router = APIRouter(prefix="/patient", tags=["患者 patient"], responses=ERROR_RESPONSES)
-Patient = Annotated[Principal, require(Permission.PATIENT_SELF)]
+Patient = CurrentPatient
 
 
 @router.get("/prescriptions", operation_id="patient_prescriptions")

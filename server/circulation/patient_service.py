@@ -8,12 +8,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from server.patient_access.scope import patient_scope
-from server.payments import service as payments
-from server.payments.models import Payment
 from sqlalchemy import select
 
-from server.access import scope
 from server.circulation import delivery, ordering, repository, views
 from server.circulation.models import CirculationOrder, OrderState
 from server.circulation.schemas import (
@@ -25,10 +21,13 @@ from server.circulation.schemas import (
     StatusOut,
 )
 from server.core.context import Principal, RequestContext
-from server.core.errors import Conflict, NotFound, NotPermitted
+from server.core.errors import Conflict, NotFound
 from server.core.services import Services
 from server.delivery import service as delivery_fees
 from server.identity.models import StaffUser
+from server.patient_access.scope import PatientScope, patient_scope
+from server.payments import service as payments
+from server.payments.models import Payment
 from server.pharmacies import service as pharmacies
 from server.pharmacies.delivery import DeliveryMode
 from server.prescriptions import repository as rx_repository
@@ -39,35 +38,26 @@ from server.prescriptions.models import Prescription
 HIDDEN = frozenset({Status.DRAFT})
 
 
-async def _enter(ctx: RequestContext, actor: Principal) -> tuple[uuid.UUID,
-                                                                 frozenset[str] | None]:
-    if actor.kind != "patient":
-        raise NotPermitted("仅限患者本人使用")
-    allowed = patient_scope(actor)
-    # The patient's prescriptions may come from any hospital of the group: every query below
-    # filters by the patient's own id (and the slip's prescription) instead of by organisation.
-    await scope.system_scope(ctx.session)
-    ids = None if allowed.prescription_ids is None else frozenset(
-        str(x) for x in allowed.prescription_ids)
-    return allowed.patient_id, ids
+def _scope(actor: Principal) -> PatientScope:
+    # Row-level security keeps the patient within the organisations that issued their
+    # prescriptions; the scope narrows that to the patient's own (or the slip's one).
+    return patient_scope(actor)
 
 
 async def own_prescription(ctx: RequestContext, actor: Principal,
                            prescription_id: uuid.UUID) -> Prescription:
-    patient_id, ids = await _enter(ctx, actor)
+    allowed = _scope(actor)
     rx = await rx_repository.get(ctx.session, prescription_id)
-    if (rx is None or rx.patient_id != patient_id or Status(rx.status) in HIDDEN
-            or (ids is not None and str(rx.id) not in ids)):
+    if rx is None or Status(rx.status) in HIDDEN or not allowed.allows(rx):
         raise NotFound("没有这张处方")
     return rx
 
 
 async def own_order(ctx: RequestContext, actor: Principal,
                     order_id: uuid.UUID) -> tuple[CirculationOrder, Prescription]:
-    patient_id, ids = await _enter(ctx, actor)
+    allowed = _scope(actor)
     order = await repository.get(ctx.session, order_id)
-    if order is None or order.patient_id != patient_id or (
-            ids is not None and str(order.prescription_id) not in ids):
+    if order is None or not allowed.allows_ids(order.patient_id, order.prescription_id):
         raise NotFound("没有这个订单")
     rx = await rx_repository.get(ctx.session, order.prescription_id)
     assert rx is not None
@@ -98,12 +88,9 @@ async def _present(ctx: RequestContext, svc: Services, rx: Prescription,
 
 async def prescriptions(ctx: RequestContext, svc: Services,
                         actor: Principal) -> list[PatientPrescriptionOut]:
-    patient_id, ids = await _enter(ctx, actor)
-    query = (select(Prescription).where(Prescription.patient_id == patient_id,
+    query = (select(Prescription).where(_scope(actor).prescription_filter(),
                                         Prescription.status.not_in([s.value for s in HIDDEN]))
              .order_by(Prescription.created_at.desc()).limit(50))
-    if ids is not None:
-        query = query.where(Prescription.id.in_([uuid.UUID(x) for x in ids]))
     rows: Sequence[Prescription] = (await ctx.session.scalars(query)).all()
     latest = await repository.latest_for(ctx.session, [rx.id for rx in rows])
     return [await _present(ctx, svc, rx, latest.get(rx.id)) for rx in rows]

@@ -60,9 +60,8 @@ async def latest_for(session: AsyncSession,
     rows = (await session.scalars(
         select(CirculationOrder)
         .where(CirculationOrder.prescription_id.in_(prescription_ids))
-        .distinct(CirculationOrder.prescription_id)
-        .order_by(CirculationOrder.prescription_id, CirculationOrder.created_at.desc()))).all()
-    return {row.prescription_id: row for row in rows}
+        .order_by(CirculationOrder.created_at))).all()
+    return {row.prescription_id: row for row in rows}  # a prescription has a handful at most
 
 
 async def inbox(session: AsyncSession, pharmacy_id: uuid.UUID, *, states: Sequence[str],

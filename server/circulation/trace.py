@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from server.access import scope
 from server.audit.models import AuditEvent
 from server.catalogue.service import CHINA
 from server.circulation import common, repository, tracecodes, views
@@ -40,8 +41,11 @@ async def _names(ctx: RequestContext,
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    rows = (await ctx.session.execute(select(StaffUser.id, StaffUser.display_name)
-                                      .where(StaffUser.id.in_(wanted)))).all()
+    # The trace names every operator, whichever organisation they work for (a doctor reads
+    # the pharmacy staff who dispensed, the pharmacy the doctor who signed): names only.
+    async with scope.widened(ctx.session):
+        rows = (await ctx.session.execute(select(StaffUser.id, StaffUser.display_name)
+                                          .where(StaffUser.id.in_(wanted)))).all()
     return {row[0]: row[1] for row in rows}
 
 
@@ -182,6 +186,9 @@ async def trace_of_code(ctx: RequestContext, actor: Principal, raw_code: str) ->
     if package is None:
         raise NotFound("该追溯码没有发药记录")
     order = await repository.get(ctx.session, package.order_id)
+    if order is not None and actor.org_id == order.pharmacy_id:
+        # The pharmacy that dispensed the package may follow it back to the prescription.
+        await common.widen_to(ctx, actor, order.org_id)
     rx = await rx_repository.get(ctx.session, order.prescription_id) if order else None
     if rx is None:
         raise _not_visible(actor)

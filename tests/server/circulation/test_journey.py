@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from installers.database import DatabaseUrls
+from tests.helpers import sql
 from tests.server.circulation.conftest import Flow, flow
 from tests.server.clinic import Clinic
 
@@ -124,3 +126,48 @@ async def test_pickup_at_the_store_with_queue_number_and_counter_payment(
     assert handed.json()["status"]["code"] == "settled"
     summary = (await f.staff.call("GET", "/pharmacy/summary")).json()
     assert summary["orders_accepted"] >= 1 and summary["codes_scanned"] >= 1
+
+
+async def test_the_courier_fee_is_the_carriers_tariff(clinic: Clinic, db: DatabaseUrls) -> None:
+    f = await flow(clinic)
+    assert (await f.choose(mode="courier")).status_code == 201
+    assert f.order is not None
+    # The parcel's weight by hand: each package's weight times the quantity, plus packing.
+    weight = sum(int(w) * line["quantity"] for line in f.order["lines"] for (w,) in sql(
+        db.owner, "SELECT package_weight_g FROM catalogue_product WHERE id = %s",
+        (line["product_id"],)))
+    allowance = 200  # server/platform_settings: courier_shipping.packing_allowance_g
+    quote = await f.staff.call("GET", "/tariffs/quote",
+                               params={"region_code": "330106", "weight_g": weight + allowance})
+    assert quote.status_code == 200, quote.text
+    assert f.order["delivery_fee_fen"] == quote.json()["fee_fen"] > 0
+    assert f.order["fee_rule"] == quote.json()["rule"]
+
+
+async def test_statistics_count_what_happened(clinic: Clinic, prefixes: dict[str, str]) -> None:
+    f = await flow(clinic)
+    await f.choose(mode="store_pickup")
+    await f.accept()
+    await f.scan_all(prefixes)
+    assert (await f.complete()).status_code == 200
+    admin = await clinic.actor("admin_group")
+    by_doctor = await admin.call("GET", "/statistics/prescriptions",
+                                 params={"group_by": "doctor"})
+    assert by_doctor.status_code == 200, by_doctor.text
+    wang = next(r for r in by_doctor.json()["rows"] if r["label"] == "王建国")
+    assert wang["prescriptions"] >= 1 and wang["amount_fen"] > 0
+    by_pharmacy = (await admin.call("GET", "/statistics/prescriptions",
+                                    params={"group_by": "pharmacy"})).json()["rows"]
+    assert [r["label"] for r in by_pharmacy] == ["康宁大药房（人民路店）"]
+    reviews = (await admin.call("GET", "/statistics/reviews",
+                                params={"group_by": "pharmacist"})).json()["rows"]
+    assert sum(r["approved"] for r in reviews) == 1 and reviews[0]["approval_rate"] == 1.0
+    fulfilment = (await admin.call("GET", "/statistics/fulfilment")).json()
+    assert fulfilment["rows"][0]["key"] == "store_pickup"
+    assert fulfilment["served_by"] == "primary"
+    refused = await admin.call("GET", "/statistics/prescriptions",
+                               params={"group_by": "doctor", "since": "2030-01-01T00:00:00Z",
+                                       "until": "2029-01-01T00:00:00Z"})
+    assert refused.status_code == 422 and refused.json()["fields"][0]["field"] == "since"
+    store = f.staff
+    assert (await store.call("GET", "/statistics/fulfilment")).status_code == 403

@@ -10,7 +10,7 @@ from server.circulation.background import release_once
 from server.circulation.seed import domestic_code
 from server.core.clock import FakeClock
 from tests.helpers import audit_rows, sql
-from tests.server.circulation.conftest import flow
+from tests.server.circulation.conftest import at_kiosk, flow
 from tests.server.circulation.test_journey import pay_in_sandbox
 from tests.server.clinic import Clinic
 
@@ -87,6 +87,9 @@ async def test_an_unaccepted_lock_is_released_and_the_patient_told(
     assert (await f.choose("P1")).status_code == 201
     clock.advance(minutes=31)
     assert await release_once(app.state.services) == 1
+    # Half an hour on, the patient proves who they are again and the staff logs in again.
+    f.patient = await at_kiosk(clinic, "张伟")
+    f.staff = await clinic.actor("store_kangning")
     rx = (await f.patient.call("GET", f"/patient/prescriptions/{f.rx['id']}")).json()
     assert rx["status"]["code"] == "awaiting_patient_choice" and rx["can_choose"]
     assert rx["order"]["state"] == "lock_expired"
@@ -94,7 +97,7 @@ async def test_an_unaccepted_lock_is_released_and_the_patient_told(
     assert late.status_code == 409
     sent = sql(db.owner, "SELECT template FROM notification WHERE prescription_id = %s",
                (f.rx["id"],))
-    assert ("order_lock_expired",) in sent
+    assert ("lock_timed_out",) in sent
     assert (await f.choose("P2")).status_code == 201  # the patient chooses again
 
 
