@@ -4,7 +4,8 @@ Amounts are integer fen. `order_id` is the circulation order's id; payments are 
 started by circulation (server/circulation), which is why there is no foreign key: the payment
 service stays usable, and testable, on its own. No row-level security here: the notification
 callback has no principal, and a payment is started in the patient's request for a pharmacy
-the patient's scope does not cover; the router checks who may read a payment (server/payments/router.py).
+the patient's scope does not cover; the router checks who may read a payment
+(server/payments/router.py).
 """
 
 from __future__ import annotations
