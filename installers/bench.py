@@ -115,7 +115,9 @@ class BenchEnvironment:
         env = {"RXP_ENV": "demo", "DATABASE_URL": self.urls.app,
                "RXP_KEY_DIR": str(self.base / "keys"),
                "RXP_AUDIT_CHECKPOINT_DIR": str(self.base / "checkpoints"),
-               "RXP_DB_POOL_SIZE": "20"}
+               "RXP_DB_POOL_SIZE": "20",
+               # The sandbox gateway's callbacks come back to this server.
+               "RXP_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
         log = self.base / "server.log"
         cmd_env = {**os.environ, **env}
         self.server = subprocess.Popen(

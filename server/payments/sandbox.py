@@ -217,6 +217,12 @@ class SandboxGateway:
 
     # -- the wallet app and the test controls -------------------------------------------------
 
+    def adopt(self, trade: SandboxTrade) -> SandboxTrade:
+        """Take on a trade another server process created (see sandbox_router._trade)."""
+        known = self._trades.setdefault(trade.out_trade_no, trade)
+        self._by_gateway_no[known.gateway_trade_no] = known.out_trade_no
+        return known
+
     def trade(self, gateway_trade_no: str) -> SandboxTrade:
         out_trade_no = self._by_gateway_no.get(gateway_trade_no)
         if out_trade_no is None:

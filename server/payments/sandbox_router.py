@@ -10,9 +10,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
+from sqlalchemy import select
 
 from server.core.deps import Ctx, Svc
 from server.core.errors import ERROR_RESPONSES, Conflict, NotFound
+from server.payments.gateway import TradeStatus
+from server.payments.models import Payment, PaymentMethod, PaymentStatus
 from server.payments.sandbox import SandboxError, SandboxGateway, SandboxTrade
 from server.payments.schemas import (
     SandboxDeliveryOut,
@@ -20,6 +23,7 @@ from server.payments.schemas import (
     SandboxPayIn,
     SandboxTradeOut,
 )
+from server.payments.service import notify_url
 
 router = APIRouter(prefix="/payments/sandbox", tags=["支付沙箱 payment sandbox"],
                    responses=ERROR_RESPONSES)
@@ -35,11 +39,25 @@ def _sandbox(svc: Svc) -> SandboxGateway:
 Sandbox = Annotated[SandboxGateway, Depends(_sandbox)]
 
 
-def _trade(sandbox: SandboxGateway, gateway_trade_no: str) -> SandboxTrade:
+async def _trade(ctx: Ctx, svc: Svc, sandbox: SandboxGateway,
+                 gateway_trade_no: str) -> SandboxTrade:
     try:
         return sandbox.trade(gateway_trade_no)
     except SandboxError as exc:
-        raise NotFound(str(exc), code=exc.code) from None
+        # The sandbox keeps its trades in the memory of the process that created them; with
+        # several server processes the wallet's request may reach another one, which rebuilds
+        # the trade from the platform's payment row (a real gateway has a database of its own).
+        payment = (await ctx.session.scalars(select(Payment).where(
+            Payment.gateway_trade_no == gateway_trade_no,
+            Payment.method == PaymentMethod.ONLINE))).first()
+        if payment is None or payment.expires_at is None:
+            raise NotFound(str(exc), code=exc.code) from None
+        return sandbox.adopt(SandboxTrade(
+            out_trade_no=payment.out_trade_no, gateway_trade_no=gateway_trade_no,
+            amount_fen=payment.amount_fen, subject=payment.subject,
+            notify_url=notify_url(svc), expires_at=payment.expires_at,
+            state=TradeStatus.NOTPAY if payment.status == PaymentStatus.CREATED
+            else TradeStatus.SUCCESS))
 
 
 def _out(trade: SandboxTrade) -> SandboxTradeOut:
@@ -53,18 +71,19 @@ def _out(trade: SandboxTrade) -> SandboxTradeOut:
 
 
 @router.get("/{gateway_trade_no}", operation_id="sandbox_trade", response_model=SandboxTradeOut)
-async def trade(gateway_trade_no: str, sandbox: Sandbox) -> SandboxTradeOut:
+async def trade(gateway_trade_no: str, sandbox: Sandbox, ctx: Ctx,
+                svc: Svc) -> SandboxTradeOut:
     """The trade as the gateway sees it, with every notification delivery and its attempts."""
-    return _out(_trade(sandbox, gateway_trade_no))
+    return _out(await _trade(ctx, svc, sandbox, gateway_trade_no))
 
 
 @router.post("/{gateway_trade_no}/pay", operation_id="sandbox_pay",
              response_model=SandboxTradeOut, status_code=202)
-async def pay(gateway_trade_no: str, sandbox: Sandbox, ctx: Ctx,
+async def pay(gateway_trade_no: str, sandbox: Sandbox, ctx: Ctx, svc: Svc,
               body: SandboxPayIn | None = None) -> SandboxTradeOut:
     """The patient pays in the wallet app; the gateway then notifies the platform (202: the
     notification follows in the background)."""
-    found = _trade(sandbox, gateway_trade_no)
+    found = await _trade(ctx, svc, sandbox, gateway_trade_no)
     try:
         sandbox.pay(gateway_trade_no, deliver=body.notify if body else True)
     except SandboxError as exc:
@@ -77,10 +96,10 @@ async def pay(gateway_trade_no: str, sandbox: Sandbox, ctx: Ctx,
 @router.post("/{gateway_trade_no}/notifications", operation_id="sandbox_send_notification",
              response_model=SandboxDeliveryOut, status_code=202)
 async def send_notification(gateway_trade_no: str, body: SandboxNotificationIn,
-                            sandbox: Sandbox, ctx: Ctx) -> SandboxDeliveryOut:
+                            sandbox: Sandbox, ctx: Ctx, svc: Svc) -> SandboxDeliveryOut:
     """Send a notification a real gateway would not: a duplicate, a wrong amount, a wrong
     key, a stale timestamp (tests and demonstrations)."""
-    _trade(sandbox, gateway_trade_no)
+    await _trade(ctx, svc, sandbox, gateway_trade_no)
     try:
         delivery = sandbox.send_fault(gateway_trade_no, body.kind)
     except SandboxError as exc:
