@@ -18,15 +18,20 @@ from enum import StrEnum
 from common.api.models import LiveEvent, QueueItem
 
 # PASS levels by severity, worst highest (DOMAIN.md section 4: 4 orange sits between 1 and 2).
-# "Not checked" (negative, or no level at all) ranks above blue: an unknown needs a look.
+# "Not checked" (negative) ranks above blue: an unknown needs a look.
 _SEVERITY = {3: 5, 2: 4, 4: 3, 1: 2, 0: 0}
 NOT_CHECKED_SEVERITY = 1
 
 
+def shown_level(level: int | None) -> int:
+    """A task's worst level as shown. None means no check found anything: every check ran
+    (one that could not run leaves a negative "not checked" hit), so it is blue."""
+    return 0 if level is None else level
+
+
 def severity(level: int | None) -> int:
     """Higher is worse; use this, never `<` on the level numbers."""
-    return _SEVERITY.get(level, NOT_CHECKED_SEVERITY) if level is not None else \
-        NOT_CHECKED_SEVERITY
+    return _SEVERITY.get(shown_level(level), NOT_CHECKED_SEVERITY)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,9 @@ fallback): the pharmacist then needs a new key, registered again, after every re
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from common import signing
 from common.auth import CredentialStore
@@ -62,7 +64,7 @@ class SigningKeyStore:
         return NewKey(public_key_pem=public.pem, algorithm=public.algorithm,
                       fingerprint=public.fingerprint)
 
-    def sign(self, document: dict[str, object]) -> tuple[str, str]:
+    def sign(self, document: Mapping[str, Any]) -> tuple[str, str]:
         """(signature base64, algorithm); KeyError when there is no key yet."""
         pem = self.private_key()
         if pem is None:

@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
         self.queue = QueueModel(services.clock)
         self.on_duty: bool | None = None
         self.senior = False
+        self.level_known = False  # the pharmacists list answered: senior or not is settled
         self.senior_view: SeniorView | None = None
         self.setWindowTitle(self.tr("Prescription review · %1").replace("%1", services.me.name))
         self.resize(1360, 860)
@@ -82,7 +83,7 @@ class MainWindow(QMainWindow):
         split.addWidget(self.review)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 5)
-        split.setSizes([420, 940])
+        split.setSizes([500, 860])
         self.history = HistoryView()
         self.tabs = QTabWidget()
         self.tabs.setObjectName("tabs")
@@ -183,6 +184,7 @@ class MainWindow(QMainWindow):
     def _on_pharmacists_loaded(self, pharmacists: list[Pharmacist]) -> None:
         me = next((p for p in pharmacists if p.id == self.services.me.id), None)
         senior = me is not None and me.pharmacist_level in SENIOR_LEVELS
+        self.level_known = True
         if senior and self.senior_view is None:
             self.senior = self.services.senior = True
             view = SeniorView(self.services)

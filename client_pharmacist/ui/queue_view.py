@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client_pharmacist.queue import QueueRow
+from client_pharmacist.queue import QueueRow, shown_level
 from client_pharmacist.ui.labels import drug_class_label, visit_type_label
 from common.qt.clock import Clock, utc_now
 from common.qt.widgets import CountdownLabel, CountdownState, level_style
@@ -30,7 +30,7 @@ DUE_SOON = timedelta(minutes=3)
 
 
 def level_chip(level: int | None) -> QLabel:
-    style = level_style(level if level is not None else -1)
+    style = level_style(shown_level(level))
     chip = QLabel(style.label)
     chip.setObjectName("level")
     chip.setAlignment(Qt.AlignmentFlag.AlignCenter)

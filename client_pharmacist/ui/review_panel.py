@@ -139,7 +139,7 @@ class ReviewPanel(QWidget):
         self.lines.verticalHeader().hide()
         self.lines.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents)
-        self.lines.horizontalHeader().setStretchLastSection(True)
+        self.lines.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
 
         self.checks = WarningList()
         self.checks.setObjectName("checks")
@@ -336,7 +336,7 @@ class ReviewPanel(QWidget):
             for column, text in enumerate(cells):
                 self.lines.setItem(i, column, QTableWidgetItem(text))
             level = view.line_levels.get(line.line_no)
-            self.lines.setCellWidget(i, 8, level_chip(level if level is not None else 0))
+            self.lines.setCellWidget(i, 8, level_chip(level))
         self.lines.setFixedHeight(self.lines.horizontalHeader().height()
                                   + sum(self.lines.rowHeight(i) for i in range(len(view.lines)))
                                   + 6)

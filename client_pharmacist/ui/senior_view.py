@@ -134,7 +134,7 @@ class SeniorView(QTabWidget):
             self.pharmacists.addItem(
                 self.tr("%1 (%2, %3, %4 open)").replace("%1", p.name)
                 .replace("%2", level_label(p.pharmacist_level)).replace("%3", duty)
-                .replace("%4", str(p.open_tasks)), p.id)
+                .replace("%4", str(p.open_tasks)), str(p.id))  # a str: findData compares it
         if chosen is not None:
             index = self.pharmacists.findData(chosen)
             if index >= 0:
@@ -161,7 +161,7 @@ class SeniorView(QTabWidget):
     # -- reassigning ------------------------------------------------------------------------------
 
     def select_pharmacist(self, user_id: uuid.UUID) -> bool:
-        index = self.pharmacists.findData(user_id)
+        index = self.pharmacists.findData(str(user_id))
         if index >= 0:
             self.pharmacists.setCurrentIndex(index)
         return index >= 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from common.qt.widgets import CountdownState, level_style
@@ -17,6 +18,7 @@ from tests.client_pharmacist.prescribing import (
     submit_clean,
     submit_warfarin_patient_aspirin,
 )
+from tests.client_pharmacist.ui_helpers import cell
 
 pytestmark = pytest.mark.slow
 
@@ -33,7 +35,7 @@ class TestLiveQueue:
         rx = submit(demo, doctor)
         qtbot.waitUntil(lambda: window.queue_view.table.rowCount() == 1, timeout=10_000)
         table = window.queue_view.table
-        assert table.item(0, 0).text() == rx.number
+        assert cell(table, 0, 0) == rx.number
         countdown = table.countdowns[table.rows[0].task_id]
         assert countdown.state is CountdownState.RUNNING
         assert "剩余" in countdown.text()  # the outpatient limit, 15 minutes
@@ -51,9 +53,9 @@ class TestLiveQueue:
         assert clean.worst_level in (None, 0) and interaction.worst_level == 2
         table = station.window.queue_view.table
         qtbot.waitUntil(lambda: table.rowCount() == 2, timeout=10_000)
-        assert [table.item(i, 0).text() for i in range(2)] == [interaction.number, clean.number]
+        assert [cell(table, i, 0) for i in range(2)] == [interaction.number, clean.number]
         chip = table.cellWidget(0, 2)
-        assert chip.text() == "不推荐"
+        assert isinstance(chip, QLabel) and chip.text() == "不推荐"
         assert level_style(2).background in chip.styleSheet()
 
     def test_an_overdue_task_is_marked(self, qtbot: QtBot, workstation: OpenWorkstation, staff,

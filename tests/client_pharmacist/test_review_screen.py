@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTableWidget
 from pytestqt.qtbot import QtBot
 
 from client_pharmacist.app import Workstation
@@ -25,23 +24,11 @@ from tests.client_pharmacist.prescribing import (
     submit_clean,
     submit_warfarin_patient_aspirin,
 )
+from tests.client_pharmacist.ui_helpers import cell, press
 from tests.clients import ServerThread
 from tests.helpers import fresh_totp
 
 pytestmark = pytest.mark.slow
-
-
-def press(qtbot: QtBot, window: MainWindow, key: Qt.Key,
-          modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
-    """A key as the user types it into the active window (the shortcuts are window-wide)."""
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
-    qtbot.keyClick(window, key, modifier)
-
-
-def cell(table: QTableWidget, row: int, column: int) -> str:
-    item = table.item(row, column)
-    return item.text() if item is not None else ""
 
 
 def open_first(qtbot: QtBot, window: MainWindow, count: int = 1) -> None:
