@@ -187,7 +187,6 @@ class TestDeciding:
         station, _ = workstation("pharm_chen")  # senior: opens 刘洋's task from the hospital
         window = station.window
         rx = submit_clean(demo, staff("doctor_wang"))
-        senior = window.senior_view
         qtbot.waitUntil(lambda: window.senior_view is not None, timeout=10_000)
         senior = window.senior_view
         assert senior is not None
