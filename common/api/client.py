@@ -8,6 +8,7 @@ each call gets a fresh one, which the retries of that call reuse.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -23,21 +24,30 @@ from common.api.models import (
     DraftUpdate,
     Duty,
     DutyIn,
+    DutyState,
+    HistoryPage,
     LiveEventPage,
     LoginRequest,
     Me,
+    OpenTaskPage,
     Override,
     PatientContext,
+    Pharmacist,
     Prescription,
     PrescriptionPage,
+    Product,
     QueuePage,
     ReasonIn,
+    ReassignIn,
     RefreshRequest,
     RejectIn,
+    ReviewStats,
     ReviewTask,
     ReviewTaskDetail,
     SearchPage,
     SigningDocument,
+    SpotCheckIn,
+    SpotCheckPage,
     SubmitIn,
     Template,
     TemplateIn,
@@ -45,6 +55,7 @@ from common.api.models import (
 )
 
 _templates = TypeAdapter(list[Template])
+_pharmacists = TypeAdapter(list[Pharmacist])
 Id = uuid.UUID | str
 
 
@@ -90,6 +101,10 @@ class ApiClient(Connection):
         return SearchPage.model_validate(self.get_json("/catalogue/search", params={
             "q": q, "item_type": item_type, "chronic_only": chronic_only,
             "herbal_pieces": herbal_pieces, "limit": limit, "offset": offset}))
+
+    def catalogue_product(self, product_id: Id) -> Product:
+        """One product's catalogue entry (the drug reference data the review screen shows)."""
+        return Product.model_validate(self.get_json(f"/catalogue/products/{product_id}"))
 
     def patient_context(self, patient_id: Id, *, past_limit: int | None = None
                         ) -> PatientContext:
@@ -166,6 +181,9 @@ class ApiClient(Connection):
         return Duty.model_validate(self.send_json("POST", "/review/duty",
                                                   DutyIn(on_duty=on_duty)))
 
+    def duty_state(self) -> DutyState:
+        return DutyState.model_validate(self.get_json("/review/duty"))
+
     def review_queue(self, *, limit: int = 50, offset: int = 0) -> QueuePage:
         return QueuePage.model_validate(self.get_json("/review/queue", params={
             "limit": limit, "offset": offset}))
@@ -204,6 +222,47 @@ class ApiClient(Connection):
         return Annotation.model_validate(self.send_json(
             "POST", f"/review/tasks/{task_id}/annotations",
             AnnotationIn(text=text, line_no=line_no), idempotency_key=idempotency_key))
+
+    def review_history(self, *, limit: int = 50, offset: int = 0) -> HistoryPage:
+        """My decisions, newest first."""
+        return HistoryPage.model_validate(self.get_json("/review/history", params={
+            "limit": limit, "offset": offset}))
+
+    def review_stats(self, *, pharmacist_id: Id | None = None, since: datetime | None = None,
+                     until: datetime | None = None) -> ReviewStats:
+        return ReviewStats.model_validate(self.get_json("/review/stats", params={
+            "pharmacist_id": pharmacist_id and str(pharmacist_id),
+            "since": since and since.isoformat(), "until": until and until.isoformat()}))
+
+    def review_pharmacists(self) -> list[Pharmacist]:
+        """The hospital's pharmacists with duty and open tasks (to reassign to)."""
+        return _pharmacists.validate_python(self.get_json("/review/pharmacists"))
+
+    def open_review_tasks(self, *, limit: int = 50, offset: int = 0) -> OpenTaskPage:
+        """Senior pharmacists: every open task of the hospital."""
+        return OpenTaskPage.model_validate(self.get_json("/review/open-tasks", params={
+            "limit": limit, "offset": offset}))
+
+    def reassign_task(self, task_id: Id, to_user_id: Id, *,
+                      idempotency_key: str | None = None) -> ReviewTask:
+        return ReviewTask.model_validate(self.send_json(
+            "POST", f"/review/tasks/{task_id}/reassign",
+            ReassignIn.model_validate({"to_user_id": to_user_id}),
+            idempotency_key=idempotency_key))
+
+    def spot_check_candidates(self, *, pending: bool = True, limit: int = 50,
+                              offset: int = 0) -> SpotCheckPage:
+        """Senior pharmacists: others' approvals not spot-checked yet (or checked ones)."""
+        return SpotCheckPage.model_validate(self.get_json("/review/spot-checks", params={
+            "pending": pending, "limit": limit, "offset": offset}))
+
+    def spot_check(self, task_id: Id, result: str, *, note: str | None = None,
+                   idempotency_key: str | None = None) -> ReviewTask:
+        """`result` "correct", or "error" (wrongly approved)."""
+        return ReviewTask.model_validate(self.send_json(
+            "POST", f"/review/tasks/{task_id}/spot-check",
+            SpotCheckIn.model_validate({"result": result, "note": note}),
+            idempotency_key=idempotency_key))
 
     # -- live events (polling twin of common.events.EventSubscriber) ---------------------------
 

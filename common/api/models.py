@@ -399,12 +399,80 @@ class QueuePage(Wire):
     total: int
 
 
+class Annotation(Wire):
+    id: uuid.UUID
+    text: str
+    line_no: int | None = None
+    author_name: str | None = None
+    at: datetime | None = None
+
+
 class ReviewTaskDetail(Wire):
     task: ReviewTask
     prescription: Prescription
     signature_valid: bool
     # "approved" -> the document to sign for an approval (a rejection's: decision_document()).
     decision_documents: dict[str, dict[str, Any]]
+    annotations: list[Annotation] = Field(default_factory=list)
+
+
+class HistoryItem(Wire):
+    task: ReviewTask
+    prescription_number: str
+    visit_type: str
+    seconds_to_decision: int
+
+
+class HistoryPage(Wire):
+    items: list[HistoryItem]
+    total: int
+
+
+class OpenTaskItem(QueueItem):
+    """A task of the hospital's queue as a senior pharmacist sees it."""
+
+    assigned_to_name: str | None = None
+
+
+class OpenTaskPage(Wire):
+    items: list[OpenTaskItem]
+    total: int
+
+
+class SpotCheckItem(Wire):
+    task: ReviewTask
+    prescription_number: str
+    visit_type: str
+    decided_by_name: str
+
+
+class SpotCheckPage(Wire):
+    items: list[SpotCheckItem]
+    total: int
+
+
+class Pharmacist(Wire):
+    id: uuid.UUID
+    name: str
+    pharmacist_level: str | None = None
+    on_duty: bool
+    open_tasks: int
+
+
+class ReviewStats(Wire):
+    """Quality figures over decided tasks; rates are fractions (None: nothing to divide)."""
+
+    decided: int
+    approved: int
+    rejected: int
+    approval_rate: float | None = None
+    rejection_rate: float | None = None
+    spot_checked: int
+    errors: int
+    error_rate: float | None = None
+    avg_seconds_to_decision: float | None = None
+    p90_seconds_to_decision: float | None = None
+    served_by: str | None = None
 
 
 class DecisionDocumentIn(Request):
@@ -429,12 +497,6 @@ class AnnotationIn(Request):
     line_no: int | None = None
 
 
-class Annotation(Wire):
-    id: uuid.UUID
-    text: str
-    line_no: int | None = None
-
-
 class DutyIn(Request):
     on_duty: bool
 
@@ -442,6 +504,20 @@ class DutyIn(Request):
 class Duty(Wire):
     on_duty: bool
     tasks_moved: int
+
+
+class DutyState(Wire):
+    on_duty: bool
+    changed_at: datetime | None = None
+
+
+class ReassignIn(Request):
+    to_user_id: uuid.UUID
+
+
+class SpotCheckIn(Request):
+    result: Literal["correct", "error"]
+    note: str | None = None
 
 
 # -- live events -------------------------------------------------------------------------------

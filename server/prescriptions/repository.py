@@ -23,6 +23,7 @@ from server.prescriptions.models import (
     PrescriptionLine,
     PrescriptionTemplate,
     PrescriptionTransition,
+    ReviewAnnotation,
     ReviewTask,
 )
 
@@ -246,3 +247,69 @@ async def templates_for(session: AsyncSession, *, owner_id: uuid.UUID,
            & (PrescriptionTemplate.department_id == department_id)))
     return (await session.scalars(query.order_by(PrescriptionTemplate.name))).all()
 
+
+
+async def decided_by(session: AsyncSession, user_id: uuid.UUID, *, limit: int, offset: int
+                     ) -> tuple[Sequence[tuple[ReviewTask, Prescription]], int]:
+    """The pharmacist's decisions, newest first (the "my reviews" history)."""
+    where = (ReviewTask.decided_by_id == user_id, ReviewTask.status == "decided")
+    total = (await session.execute(select(func.count()).select_from(
+        select(ReviewTask.id).where(*where).limit(COUNT_CAP + 1).subquery()))).scalar_one()
+    rows = (await session.execute(
+        select(ReviewTask, Prescription)
+        .join(Prescription, Prescription.id == ReviewTask.prescription_id)
+        .where(*where).order_by(ReviewTask.decided_at.desc()).limit(limit).offset(offset))).all()
+    return [(r[0], r[1]) for r in rows], total
+
+
+async def open_tasks_in(session: AsyncSession, org_id: uuid.UUID, *, limit: int, offset: int
+                        ) -> tuple[Sequence[tuple[ReviewTask, Prescription, str | None]], int]:
+    """Every open task of a hospital with its assignee's name, nearest deadline first."""
+    where = (ReviewTask.org_id == org_id, ReviewTask.status == "open")
+    total = (await session.execute(select(func.count()).select_from(
+        select(ReviewTask.id).where(*where).subquery()))).scalar_one()
+    rows = (await session.execute(
+        select(ReviewTask, Prescription, StaffUser.display_name)
+        .join(Prescription, Prescription.id == ReviewTask.prescription_id)
+        .outerjoin(StaffUser, StaffUser.id == ReviewTask.assigned_to_id)
+        .where(*where).order_by(ReviewTask.due_at).limit(limit).offset(offset))).all()
+    return [(r[0], r[1], r[2]) for r in rows], total
+
+
+async def approvals_to_check(session: AsyncSession, org_id: uuid.UUID, *,
+                             exclude_decider: uuid.UUID, pending: bool, limit: int, offset: int
+                             ) -> tuple[Sequence[tuple[ReviewTask, Prescription, str]], int]:
+    """Approvals of a hospital by others, newest first: not spot-checked yet (`pending`), or
+    already checked."""
+    where = [ReviewTask.org_id == org_id, ReviewTask.decision == "approved",
+             ReviewTask.decided_by_id != exclude_decider,
+             ReviewTask.spot_check.is_(None) if pending else ReviewTask.spot_check.is_not(None)]
+    total = (await session.execute(select(func.count()).select_from(
+        select(ReviewTask.id).where(*where).limit(COUNT_CAP + 1).subquery()))).scalar_one()
+    rows = (await session.execute(
+        select(ReviewTask, Prescription, StaffUser.display_name)
+        .join(Prescription, Prescription.id == ReviewTask.prescription_id)
+        .join(StaffUser, StaffUser.id == ReviewTask.decided_by_id)
+        .where(*where).order_by(ReviewTask.decided_at.desc()).limit(limit).offset(offset))).all()
+    return [(r[0], r[1], r[2]) for r in rows], total
+
+
+async def pharmacists_in(session: AsyncSession, org_id: uuid.UUID
+                         ) -> Sequence[tuple[StaffUser, bool, int]]:
+    """Active pharmacists of a hospital with their duty and their number of open tasks."""
+    load = (select(func.count(ReviewTask.id)).where(ReviewTask.assigned_to_id == StaffUser.id,
+                                                    ReviewTask.status == "open")
+            .correlate(StaffUser).scalar_subquery())
+    rows = (await session.execute(
+        select(StaffUser, func.coalesce(PharmacistDuty.on_duty, False), load)
+        .outerjoin(PharmacistDuty, PharmacistDuty.user_id == StaffUser.id)
+        .where(StaffUser.org_id == org_id, StaffUser.status == "active",
+               literal("pharmacist") == any_(StaffUser.roles))
+        .order_by(StaffUser.display_name))).all()
+    return [(r[0], bool(r[1]), int(r[2])) for r in rows]
+
+
+async def annotations_of(session: AsyncSession, task_id: uuid.UUID) -> Sequence[ReviewAnnotation]:
+    return (await session.scalars(select(ReviewAnnotation)
+                                  .where(ReviewAnnotation.task_id == task_id)
+                                  .order_by(ReviewAnnotation.at))).all()

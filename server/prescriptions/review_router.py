@@ -38,6 +38,11 @@ class DutyOut(BaseModel):
     tasks_moved: int
 
 
+class DutyStateOut(BaseModel):
+    on_duty: bool
+    changed_at: datetime | None
+
+
 class TaskOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: uuid.UUID
@@ -71,11 +76,62 @@ class QueuePage(BaseModel):
     total: int
 
 
+class AnnotationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    text: str
+    line_no: int | None
+    author_name: str
+    at: datetime | None
+
+
 class TaskDetail(BaseModel):
     task: TaskOut
     prescription: PrescriptionOut
     signature_valid: bool
     decision_documents: dict[str, Any]
+    annotations: list[AnnotationOut]
+
+
+class HistoryItem(BaseModel):
+    task: TaskOut
+    prescription_number: str
+    visit_type: str
+    seconds_to_decision: int
+
+
+class HistoryPage(BaseModel):
+    items: list[HistoryItem]
+    total: int
+
+
+class OpenTaskItem(QueueItem):
+    assigned_to_name: str | None
+
+
+class OpenTaskPage(BaseModel):
+    items: list[OpenTaskItem]
+    total: int
+
+
+class SpotCheckItem(BaseModel):
+    task: TaskOut
+    prescription_number: str
+    visit_type: str
+    decided_by_name: str
+
+
+class SpotCheckPage(BaseModel):
+    items: list[SpotCheckItem]
+    total: int
+
+
+class PharmacistOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    pharmacist_level: str | None
+    on_duty: bool
+    open_tasks: int
 
 
 class DecisionIn(BaseModel):
@@ -126,6 +182,67 @@ async def duty(body: DutyIn, principal: Reviewer, ctx: Ctx, svc: Svc) -> DutyOut
     return DutyOut(on_duty=on, tasks_moved=moved)
 
 
+@router.get("/duty", operation_id="get_review_duty", response_model=DutyStateOut)
+async def duty_state(principal: Reviewer, ctx: Ctx) -> DutyStateOut:
+    duty = await repository.duty(ctx.session, principal.id)
+    return DutyStateOut(on_duty=bool(duty and duty.on_duty),
+                        changed_at=duty.changed_at if duty else None)
+
+
+@router.get("/pharmacists", operation_id="list_review_pharmacists",
+            response_model=list[PharmacistOut])
+async def pharmacists(principal: Reviewer, ctx: Ctx) -> list[PharmacistOut]:
+    """The hospital's pharmacists, on duty or not, with their open tasks (to reassign to)."""
+    assert principal.org_id is not None
+    return [PharmacistOut(id=user.id, name=user.display_name,
+                          pharmacist_level=user.pharmacist_level, on_duty=on, open_tasks=load)
+            for user, on, load in await repository.pharmacists_in(ctx.session, principal.org_id)]
+
+
+@router.get("/history", operation_id="review_history", response_model=HistoryPage)
+async def history(principal: Reviewer, ctx: Ctx, limit: int = Query(50, ge=1, le=200),
+                  offset: Offset = 0) -> HistoryPage:
+    """My decisions, newest first."""
+    rows, total = await repository.decided_by(ctx.session, principal.id, limit=limit,
+                                              offset=offset)
+    return HistoryPage(total=total, items=[HistoryItem(
+        task=TaskOut.model_validate(task), prescription_number=rx.number,
+        visit_type=rx.visit_type,
+        seconds_to_decision=int(((task.decided_at or task.created_at) - task.created_at)
+                                .total_seconds())) for task, rx in rows])
+
+
+@router.get("/open-tasks", operation_id="review_open_tasks", response_model=OpenTaskPage)
+async def open_tasks(principal: Reviewer, ctx: Ctx, svc: Svc,
+                     limit: int = Query(50, ge=1, le=200), offset: Offset = 0) -> OpenTaskPage:
+    """Senior pharmacists: every open task of the hospital, nearest deadline first."""
+    review_service.require_senior(principal, "查看全院待审任务")
+    assert principal.org_id is not None
+    rows, total = await repository.open_tasks_in(ctx.session, principal.org_id, limit=limit,
+                                                 offset=offset)
+    now = svc.clock.now()
+    return OpenTaskPage(total=total, items=[OpenTaskItem(
+        task=TaskOut.model_validate(task), prescription_number=rx.number,
+        visit_type=rx.visit_type, overdue=task.due_at <= now,
+        seconds_left=int((task.due_at - now).total_seconds()), assigned_to_name=name)
+        for task, rx, name in rows])
+
+
+@router.get("/spot-checks", operation_id="review_spot_checks", response_model=SpotCheckPage)
+async def spot_checks(principal: Reviewer, ctx: Ctx, pending: bool = True,
+                      limit: int = Query(50, ge=1, le=200),
+                      offset: Offset = 0) -> SpotCheckPage:
+    """Senior pharmacists: other pharmacists' approvals to spot-check (or already checked)."""
+    review_service.require_senior(principal, "抽查审核质量")
+    assert principal.org_id is not None
+    rows, total = await repository.approvals_to_check(
+        ctx.session, principal.org_id, exclude_decider=principal.id, pending=pending,
+        limit=limit, offset=offset)
+    return SpotCheckPage(total=total, items=[SpotCheckItem(
+        task=TaskOut.model_validate(task), prescription_number=rx.number,
+        visit_type=rx.visit_type, decided_by_name=name) for task, rx, name in rows])
+
+
 @router.get("/queue", operation_id="review_queue", response_model=QueuePage)
 async def queue(principal: Reviewer, ctx: Ctx, svc: Svc, limit: int = Query(50, ge=1, le=200),
                 offset: Offset = 0) -> QueuePage:
@@ -153,8 +270,10 @@ async def task(task_id: uuid.UUID, principal: Reviewer, ctx: Ctx) -> TaskDetail:
     # The approval document is fixed; a rejection's depends on the reason (decision-document).
     documents = {"approved": review_service.decision_document(
         found, rx, decision="approved", reason_code=None, reason_text=None)}
+    notes = [AnnotationOut.model_validate(n)
+             for n in await repository.annotations_of(ctx.session, found.id)]
     return TaskDetail(task=TaskOut.model_validate(found), prescription=await full(ctx, rx),
-                      signature_valid=valid, decision_documents=documents)
+                      signature_valid=valid, decision_documents=documents, annotations=notes)
 
 
 @router.post("/tasks/{task_id}/decision-document", operation_id="review_decision_document")

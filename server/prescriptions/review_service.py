@@ -64,6 +64,21 @@ def _require_pharmacist(actor: Principal) -> None:
         raise NotPermitted("只有药师可以审核处方")
 
 
+def require_senior(actor: Principal, doing: str) -> None:
+    """`doing` completes the refusal: 只有主管药师及以上可以<doing>."""
+    if not _is_senior(actor):
+        raise NotPermitted(f"只有主管药师及以上可以{doing}")
+
+
+async def _released(ctx: RequestContext, task: ReviewTask, previous: uuid.UUID | None) -> None:
+    """Tell the pharmacist a task was taken from (the app drops it from the queue)."""
+    if previous is not None and task.assigned_to_id != previous:
+        await publish(ctx, type="review.task_released", org_id=task.org_id,
+                      entity_type="review_task", entity_id=task.id, user_ids=[previous],
+                      payload={"task_id": str(task.id), "assigned_to_id": (
+                          str(task.assigned_to_id) if task.assigned_to_id else None)})
+
+
 async def _assign(ctx: RequestContext, task: ReviewTask, *, now: datetime,
                   exclude: uuid.UUID | None = None,
                   levels: Sequence[str] | None = None) -> uuid.UUID | None:
@@ -135,6 +150,7 @@ async def set_duty(ctx: RequestContext, svc: Services, actor: Principal, *,
         previous = task.assigned_to_id
         await _assign(ctx, task, now=now, exclude=None if on_duty else actor.id)
         moved += task.assigned_to_id != previous
+        await _released(ctx, task, previous)
     ctx.note("review.duty", "staff_user", actor.id, on_duty=on_duty, tasks_moved=moved)
     return on_duty, moved
 
@@ -199,6 +215,13 @@ async def decide(ctx: RequestContext, svc: Services, actor: Principal, task_id: 
     if done.first() is None:
         raise Conflict("该审核任务已被其他药师处理")
     await ctx.session.refresh(task)
+    if task.assigned_to_id is not None:
+        # Off the assignee's queue, also when another pharmacist decided it.
+        await publish(ctx, type="review.task_decided", org_id=task.org_id,
+                      entity_type="review_task", entity_id=task.id,
+                      user_ids=[task.assigned_to_id],
+                      payload={"task_id": str(task.id), "decision": decision,
+                               "decided_by_id": str(actor.id)})
     by = repository.By.of(ctx, Role.PHARMACIST.value)
     if decision == "approved":
         await repository.transition(ctx.session, rx, Status.APPROVED, reason=None, by=by, now=now)
@@ -253,15 +276,16 @@ async def annotate(ctx: RequestContext, actor: Principal, task_id: uuid.UUID, *,
 
 async def reassign(ctx: RequestContext, svc: Services, actor: Principal, task_id: uuid.UUID, *,
                    to_user_id: uuid.UUID) -> ReviewTask:
-    if not _is_senior(actor):
-        raise NotPermitted("只有主管药师及以上可以改派审核任务")
+    require_senior(actor, "改派审核任务")
     task = await task_for(ctx, task_id)
     if task.status != "open":
         raise Conflict("该审核任务已处理")
     target = await ctx.session.get(StaffUser, to_user_id)
     if target is None or Role.PHARMACIST not in target.roles or target.org_id != task.org_id:
         raise Unprocessable("改派对象须为本院药师", field="to_user_id")
+    previous = task.assigned_to_id
     task.assigned_to_id, task.assigned_at = target.id, svc.clock.now()
+    await _released(ctx, task, previous)
     await publish(ctx, type="review.task_assigned", org_id=task.org_id,
                   entity_type="review_task", entity_id=task.id, user_ids=[target.id],
                   payload={"task_id": str(task.id), "prescription_id": str(task.prescription_id),
@@ -280,6 +304,7 @@ async def escalate_overdue(ctx: RequestContext, svc: Services) -> int:
         chosen = await _assign(ctx, task, now=now, exclude=previous, levels=SENIOR_LEVELS)
         if chosen is None and previous is not None:
             task.assigned_to_id = previous  # nobody senior on duty: it stays, marked overdue
+        await _released(ctx, task, previous)
         task.escalated_at = now
         count += 1
     if count:
@@ -289,8 +314,7 @@ async def escalate_overdue(ctx: RequestContext, svc: Services) -> int:
 
 async def spot_check(ctx: RequestContext, actor: Principal, task_id: uuid.UUID, *, result: str,
                      note: str | None) -> ReviewTask:
-    if not _is_senior(actor):
-        raise NotPermitted("只有主管药师及以上可以抽查审核质量")
+    require_senior(actor, "抽查审核质量")
     task = await task_for(ctx, task_id)
     if task.decision != "approved":
         raise Unprocessable("只能抽查已审核通过的处方")

@@ -1,0 +1,17 @@
+"""The presenters are the app's logic without Qt: importing them loads no PySide6."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+PRESENTERS = ["client_pharmacist", "client_pharmacist.queue", "client_pharmacist.review",
+              "client_pharmacist.signing_key"]
+
+
+def test_presenters_import_no_qt() -> None:
+    code = ("import sys\n" + "".join(f"import {m}\n" for m in PRESENTERS)
+            + "print(sorted(m for m in sys.modules if m.startswith('PySide6')))")
+    result = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                            text=True)
+    assert result.stdout.strip() == "[]"
