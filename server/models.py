@@ -8,7 +8,13 @@ from server.core.db import Base
 from server.delivery.models import CourierTariff, CourierTariffRule
 from server.events.models import LiveEvent
 from server.idempotency.models import IdempotencyRecord
-from server.identity.models import AuthSession, IntegrationClient, RefreshToken, StaffUser
+from server.identity.models import (
+    AuthSession,
+    IntegrationClient,
+    LaunchToken,
+    RefreshToken,
+    StaffUser,
+)
 from server.knowledge.models import (
     KnowledgeAllergyClass,
     KnowledgeAllergyCross,
@@ -61,6 +67,7 @@ __all__ = [
     "KnowledgeInsuranceRule",
     "KnowledgeInteractionPair",
     "KnowledgeSet",
+    "LaunchToken",
     "LiveEvent",
     "Organisation",
     "Patient",
