@@ -52,6 +52,7 @@ class IssuedLaunch:
 @dataclass(frozen=True)
 class Launch:
     tokens: TokenPair
+    username: str
     patient_id: uuid.UUID
 
 
@@ -112,4 +113,4 @@ async def exchange(ctx: RequestContext, svc: Services, *, launch_token: str) -> 
     ctx.commit_on_error = False
     pair = await start_session(ctx, svc, user)
     token.session_id = pair.session_id
-    return Launch(pair, token.patient_id)
+    return Launch(pair, user.username, token.patient_id)

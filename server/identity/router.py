@@ -84,7 +84,8 @@ async def launch(body: LaunchRequest, ctx: Ctx, svc: Svc) -> LaunchResponse:
     done = await launch_service.exchange(ctx, svc, launch_token=body.launch_token)
     pair = done.tokens
     return LaunchResponse(access_token=pair.access_token, refresh_token=pair.refresh_token,
-                          expires_in=pair.expires_in, patient_id=done.patient_id)
+                          expires_in=pair.expires_in, username=done.username,
+                          patient_id=done.patient_id)
 
 
 @auth_router.post("/logout", operation_id="logout", status_code=204)

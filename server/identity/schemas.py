@@ -55,6 +55,7 @@ class LaunchRequest(BaseModel):
 
 
 class LaunchResponse(TokenResponse):
+    username: str = Field(description="启动的用户")
     patient_id: uuid.UUID = Field(description="要打开的患者")
 
 

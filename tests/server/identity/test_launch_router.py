@@ -103,6 +103,7 @@ class TestExchange:
         assert response.status_code == 200, response.text
         body = response.json()
         assert body["patient_id"] == _patient(demo, "吴敏") and body["refresh_token"]
+        assert body["username"] == "doctor_wang"
         me = await client.get("/auth/me",
                               headers={"Authorization": f"Bearer {body['access_token']}"})
         assert me.status_code == 200 and me.json()["id"] == demo.account("doctor_wang").id
