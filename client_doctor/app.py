@@ -89,6 +89,7 @@ class DoctorApp(QObject):
         self.outbox_sender: OutboxSender | None = None
         self.launch_error: str | None = None
         self.on_login_shown: Callable[[], None] | None = None
+        self._closing = False
         self.monitor.add_listener(self.bridge.connectivity.emit)
         self.session.add_listener(self.bridge.session_state.emit)
         self.bridge.session_state.connect(self.on_session_state)
@@ -138,7 +139,7 @@ class DoctorApp(QObject):
 
     def on_login_dialog_rejected(self) -> None:
         self.login_dialog = None
-        if self.window is None:
+        if self.window is None and not self._closing:
             QCoreApplication.exit(0)
 
     def show_main(self, me: Me, patient_id: uuid.UUID | None) -> None:
@@ -224,10 +225,11 @@ class DoctorApp(QObject):
 
     def shutdown(self) -> None:
         self.close_main()
-        if self.login_dialog is not None:
-            self.login_dialog.close()
-            self.login_dialog.deleteLater()
-            self.login_dialog = None
+        self._closing = True
+        dialog, self.login_dialog = self.login_dialog, None
+        if dialog is not None:
+            dialog.close()
+            dialog.deleteLater()
         self.monitor.stop()
         self.worker.shutdown()
         app = QCoreApplication.instance()

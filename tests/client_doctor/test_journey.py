@@ -70,7 +70,8 @@ class TestPrescribing:
         assert not any(r.warning.level == 3 for r in editor.warnings.rows())
         assert line.frequency == "qd" and line.days == 7
         assert line.quantity is not None and line.quantity >= 1  # from the saved draft
-        assert editor.table.item(0, 6).text().startswith(str(line.quantity))
+        quantity_cell = editor.table.item(0, 6)
+        assert quantity_cell is not None and quantity_cell.text().startswith(str(line.quantity))
 
         shown = sign(qtbot, editor)
         assert "氨氯地平" in shown and "I10 原发性高血压" in shown
