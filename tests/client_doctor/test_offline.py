@@ -47,7 +47,7 @@ class TestSubmitWhileOffline:
         assert b'"signature"' in (entry.body or b"")
         qtbot.waitUntil(window.offline_banner.isVisible, timeout=WAIT)
         assert "网络已断开" in window.offline_banner.message.text()
-        assert window.outbox_label.text()  # "1 waiting to be sent"
+        qtbot.waitUntil(lambda: window.outbox_label.text() == "1 项待发送", timeout=WAIT)
         assert sql(db.owner, "SELECT status FROM prescription WHERE id = %s",
                    (rx_id,)) == [("draft",)]
 
