@@ -452,8 +452,11 @@ def bench_worklist(env: BenchEnvironment, base_url: str, total: int = 1_000_000)
 
 
 def main(names: list[str]) -> int:
-    wanted = set(names) or {"check", "signatures", "search", "submit", "events", "worklist"}
-    results: list[Result] = []
+    from installers.bench_apps import APP_BENCHES, run_app_benches
+
+    wanted = set(names) or {"check", "signatures", "search", "submit", "events", "worklist",
+                            *APP_BENCHES}
+    results: list[Result] = run_app_benches(wanted)
     if "check" in wanted:
         results.append(bench_check())
         print(results[-1].line(), flush=True)
