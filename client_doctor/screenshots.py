@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QLabel, QWidget
 
 from client_doctor import submission
@@ -115,7 +116,8 @@ def screenshots(demo: DemoDirectory, *, data_dir: Path | None = None) -> dict[st
                     demo_keys=demo.signing_keys(), username="doctor_wang")
 
     login = LoginDialog(lambda *_: None, username="doctor_wang",
-                        title=app.tr("Log in · Prescribing workstation"))
+                        title=QCoreApplication.translate("DoctorApp",
+                                                         "Log in · Prescribing workstation"))
     login.password.setText("••••••••")
     screens["login"] = login
 
