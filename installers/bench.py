@@ -457,10 +457,11 @@ SERVER_BENCHES = ("search", "submit", "events", "worklist", "tracecode_race", "j
 
 
 def main(names: list[str]) -> int:
+    from installers.bench_apps import APP_BENCHES, run_app_benches
     from installers.bench_circulation import bench_journey, bench_tracecode_race
 
-    wanted = set(names) or {"check", "signatures", *SERVER_BENCHES}
-    results: list[Result] = []
+    wanted = set(names) or {"check", "signatures", *SERVER_BENCHES, *APP_BENCHES}
+    results: list[Result] = run_app_benches(wanted)
     if "check" in wanted:
         results.append(bench_check())
         print(results[-1].line(), flush=True)

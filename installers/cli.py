@@ -2,6 +2,8 @@
 
     rxp test [pytest args]        lint, type check, import contracts, then the whole test suite
     rxp demo [--headless] [--once] the demo group on the embedded PostgreSQL, served until Ctrl-C
+                                  (with a display: a launcher window for every role's app)
+    rxp screenshots [--app NAME]  every app's screens, offscreen, to .rxp/screenshots/
     rxp serve                     the API server for production (settings from env / RXP_CONFIG)
     rxp db start|stop|status|replica|psql
     rxp migrate | rxp seed | rxp audit verify | rxp keys init|rotate|reencrypt
@@ -212,6 +214,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return bench(args.names)
 
 
+def cmd_screenshots(args: argparse.Namespace) -> int:
+    from installers.screenshots import run_screenshots
+
+    out = args.out or (_local().state / "screenshots")
+    return run_screenshots(out, args.app or None, args.demo_file)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from installers.demo import run_demo
 
@@ -233,6 +242,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--once", action="store_true", help="run the scripted journey and stop")
     p.set_defaults(func=cmd_demo)
 
+    p = sub.add_parser("screenshots", help="render every app's screens with demo data")
+    p.add_argument("--app", nargs="*", help="only these apps (doctor, pharmacist, ...)")
+    p.add_argument("--out", type=Path, help="folder (default .rxp/screenshots)")
+    p.add_argument("--demo-file", type=Path, help="use this running demo (its demo.json)")
+    p.set_defaults(func=cmd_screenshots)
+
     p = sub.add_parser("serve", help="serve the API (production)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
@@ -245,7 +260,8 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("bench", help="performance benchmarks (BENCH lines)")
     p.add_argument("names", nargs="*", help="check signatures search submit events "
-                                            "tracecode_race journey worklist")
+                                            "tracecode_race journey worklist "
+                                            "doctor_start doctor_memory")
     p.set_defaults(func=cmd_bench)
 
     sub.add_parser("migrate", help="upgrade the schema to head").set_defaults(func=cmd_migrate)

@@ -110,8 +110,11 @@ def run_demo(*, headless: bool, once: bool) -> int:
         if once:
             ok = run_journey(base_url, json.loads(path.read_text()))
             return 0 if ok else 1
-        if not headless and os.environ.get("DISPLAY"):
-            print("rxp demo: the desktop apps are not part of this build yet; serving only")
+        if not headless and (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+            from installers.launcher import run_launcher
+
+            print("rxp demo: opening the launcher; closing it ends the demo", flush=True)
+            return run_launcher(path)
         print("rxp demo: serving until Ctrl-C", flush=True)
         while server.poll() is None:
             time.sleep(1)

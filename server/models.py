@@ -15,7 +15,13 @@ from server.core.db import Base
 from server.delivery.models import CourierTariff, CourierTariffRule
 from server.events.models import LiveEvent
 from server.idempotency.models import IdempotencyRecord
-from server.identity.models import AuthSession, IntegrationClient, RefreshToken, StaffUser
+from server.identity.models import (
+    AuthSession,
+    IntegrationClient,
+    LaunchToken,
+    RefreshToken,
+    StaffUser,
+)
 from server.knowledge.models import (
     KnowledgeAllergyClass,
     KnowledgeAllergyCross,
@@ -78,6 +84,7 @@ __all__ = [
     "KnowledgeInsuranceRule",
     "KnowledgeInteractionPair",
     "KnowledgeSet",
+    "LaunchToken",
     "LiveEvent",
     "Notification",
     "OrderLine",

@@ -17,6 +17,7 @@ from common.api.connection import NO_RETRY, Connection
 from common.api.models import (
     Annotation,
     AnnotationIn,
+    Certificate,
     CheckResult,
     DecisionDocumentIn,
     DecisionIn,
@@ -26,12 +27,15 @@ from common.api.models import (
     DutyIn,
     DutyState,
     HistoryPage,
+    LaunchRequest,
+    LaunchResponse,
     LiveEventPage,
     LoginRequest,
     Me,
     OpenTaskPage,
     Override,
     PatientContext,
+    PatientPage,
     Pharmacist,
     Prescription,
     PrescriptionPage,
@@ -56,6 +60,7 @@ from common.api.models import (
 
 _templates = TypeAdapter(list[Template])
 _pharmacists = TypeAdapter(list[Pharmacist])
+_certificates = TypeAdapter(list[Certificate])
 Id = uuid.UUID | str
 
 
@@ -86,6 +91,17 @@ class ApiClient(Connection):
             "POST", "/auth/refresh", RefreshRequest(refresh_token=refresh_token),
             idempotency_key=idempotency_key, auth=False))
 
+    def launch(self, launch_token: str, *, idempotency_key: str | None = None
+               ) -> LaunchResponse:
+        """Start from the HIS: a single-use launch token for a session and the patient."""
+        return LaunchResponse.model_validate(self.send_json(
+            "POST", "/auth/launch", LaunchRequest(launch_token=launch_token),
+            idempotency_key=idempotency_key, auth=False))
+
+    def my_certificates(self) -> list[Certificate]:
+        """The public keys registered for the logged-in user."""
+        return _certificates.validate_python(self.get_json("/me/certificates"))
+
     def logout(self) -> None:
         self.request("POST", "/auth/logout")
 
@@ -105,6 +121,14 @@ class ApiClient(Connection):
     def catalogue_product(self, product_id: Id) -> Product:
         """One product's catalogue entry (the drug reference data the review screen shows)."""
         return Product.model_validate(self.get_json(f"/catalogue/products/{product_id}"))
+
+    def search_patients(self, *, name: str | None = None, id_number: str | None = None,
+                        phone: str | None = None, insurance_card: str | None = None,
+                        hospital_card: str | None = None, limit: int = 20) -> PatientPage:
+        """Exact match on every criterion given (the server searches blind indexes)."""
+        return PatientPage.model_validate(self.get_json("/patients", params={
+            "name": name, "id_number": id_number, "phone": phone,
+            "insurance_card": insurance_card, "hospital_card": hospital_card, "limit": limit}))
 
     def patient_context(self, patient_id: Id, *, past_limit: int | None = None
                         ) -> PatientContext:

@@ -50,6 +50,17 @@ class TokenResponse(Wire):
     expires_in: int
 
 
+class LaunchRequest(Request):
+    launch_token: str
+
+
+class LaunchResponse(TokenResponse):
+    """A launch token's session (from the HIS), and the patient to open."""
+
+    username: str
+    patient_id: uuid.UUID
+
+
 class Me(Wire):
     kind: str
     id: uuid.UUID
@@ -121,6 +132,13 @@ class Patient(Wire):
     lactating: bool
     created_at: datetime
     updated_at: datetime
+
+
+class PatientPage(Wire):
+    items: list[Patient]
+    total: int
+    limit: int
+    offset: int
 
 
 class ClinicalRecord(Wire):
@@ -363,6 +381,21 @@ class Template(Wire):
     department_id: uuid.UUID | None = None
     diagnoses: list[dict[str, Any]]
     lines: list[dict[str, Any]]
+
+
+# -- signing certificates ----------------------------------------------------------------------
+
+class Certificate(Wire):
+    """A public key registered for a user (the private key never leaves the workstation)."""
+
+    id: uuid.UUID
+    user_id: uuid.UUID
+    algorithm: str
+    fingerprint: str
+    registered_at: datetime
+    valid_from: datetime
+    valid_until: datetime | None = None
+    status: str
 
 
 # -- pharmacist review -------------------------------------------------------------------------

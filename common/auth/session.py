@@ -25,6 +25,7 @@ import logging
 import secrets
 import threading
 import time
+import uuid
 from collections.abc import Callable
 
 from common.api import errors
@@ -139,6 +140,29 @@ class Session:
             self._unlock_failures = 0
         self._user = self.api.me()
         return self._user
+
+    def launch(self, launch_token: str) -> tuple[Me, uuid.UUID]:
+        """Start from the HIS with its single-use launch token: the user the HIS vouched for,
+        and the patient to open. No password was typed on this workstation, so there is no
+        unlock verifier: `can_unlock` is False and an idle lock means logging in again (or
+        launching again from the HIS)."""
+        answer = self.api.launch(launch_token, idempotency_key=new_idempotency_key())
+        with self._lock:
+            self._username = answer.username
+            self.ended_reason = None
+            # A verifier of an earlier login must not unlock a session it did not start.
+            self.store.delete(f"unlock:{answer.username}")
+            self._adopt(answer)
+            self.idle.release()
+            self._unlock_failures = 0
+        self._user = self.api.me()
+        return self._user, answer.patient_id
+
+    @property
+    def can_unlock(self) -> bool:
+        """Whether a password typed here can unlock this session (False for a launch)."""
+        username = self._username
+        return username is not None and self.store.unlock_verifier(username) is not None
 
     def can_resume(self, username: str) -> bool:
         return bool(self.store.refresh_token(username) and self.store.unlock_verifier(username))

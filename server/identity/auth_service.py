@@ -97,12 +97,18 @@ async def login(ctx: RequestContext, svc: Services, *, username: str, password: 
     user.locked_until = None
     if step is not None:
         user.totp_last_step = step
+    return await start_session(ctx, svc, user)
+
+
+async def start_session(ctx: RequestContext, svc: Services, user: StaffUser) -> TokenPair:
+    """A new login session of `user` (who has proved who they are) and its first tokens."""
+    now = svc.clock.now()
     auth_session = AuthSession(
         user_id=user.id, created_at=now, last_seen_at=now,
         expires_at=now + timedelta(hours=svc.settings.refresh_token_hours),
         ip=ctx.ip, workstation=ctx.workstation)
-    session.add(auth_session)
-    await session.flush()
+    ctx.session.add(auth_session)
+    await ctx.session.flush()
     refresh = _new_refresh(ctx, svc, auth_session.id)
     access, expires_in = _access(svc, subject=user.id, kind="user", session_id=auth_session.id)
     ctx.principal = await _user_principal(ctx, user, auth_session.id)

@@ -85,3 +85,23 @@ class IntegrationClient(Entity, Base):
     org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"))
     secret_hash: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default=UserStatus.ACTIVE)
+
+
+class LaunchToken(Base):
+    """A single-use ticket an HIS hands the doctor's app to start it logged in, on a patient
+    (the SMART on FHIR EHR-launch idea): the HIS vouches for who sits at its screen."""
+
+    __tablename__ = "launch_token"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    # SHA-256 of the token: the token itself is never stored.
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary, unique=True)
+    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("integration_client.id"))
+    # The HIS's hospital: the token only ever starts a session of a user of that hospital.
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"), index=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_user.id"))
+    patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patient.id"))
+    issued_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    session_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("auth_session.id"))

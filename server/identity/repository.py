@@ -9,7 +9,13 @@ from datetime import datetime
 from sqlalchemy import any_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.identity.models import AuthSession, IntegrationClient, RefreshToken, StaffUser
+from server.identity.models import (
+    AuthSession,
+    IntegrationClient,
+    LaunchToken,
+    RefreshToken,
+    StaffUser,
+)
 
 
 async def user_by_username(session: AsyncSession, username: str,
@@ -73,3 +79,9 @@ async def revoke_sessions(session: AsyncSession, *, user_id: uuid.UUID | None = 
 async def client_by_client_id(session: AsyncSession, client_id: str) -> IntegrationClient | None:
     return (await session.scalars(
         select(IntegrationClient).where(IntegrationClient.client_id == client_id))).first()
+
+
+async def launch_token_by_digest(session: AsyncSession, digest: bytes) -> LaunchToken | None:
+    """Locked: two exchanges of one token queue up, and the second finds it spent."""
+    return (await session.scalars(
+        select(LaunchToken).where(LaunchToken.token_hash == digest).with_for_update())).first()

@@ -11,11 +11,15 @@ from server.access.roles import Permission, Role
 from server.core.context import Principal
 from server.core.deps import Ctx, Offset, Svc
 from server.core.errors import ERROR_RESPONSES
-from server.identity import auth_service, credentials, repository, user_service
+from server.identity import auth_service, credentials, launch_service, repository, user_service
 from server.identity.dependencies import CurrentPrincipal, anonymous_write, require
 from server.identity.schemas import (
     ClientTokenRequest,
     FreezeRequest,
+    LaunchRequest,
+    LaunchResponse,
+    LaunchTokenOut,
+    LaunchTokenRequest,
     LoginRequest,
     MeResponse,
     PasswordChange,
@@ -59,6 +63,29 @@ async def client_token(body: ClientTokenRequest, ctx: Ctx, svc: Svc) -> TokenRes
     """Client credentials for integration clients (HIS, regional system, insurance)."""
     return _tokens(await auth_service.client_token(ctx, svc, client_id=body.client_id,
                                                    client_secret=body.client_secret))
+
+
+@auth_router.post("/launch-tokens", operation_id="issue_launch_token",
+                  response_model=LaunchTokenOut, status_code=201)
+async def issue_launch_token(body: LaunchTokenRequest, principal: CurrentPrincipal, ctx: Ctx,
+                             svc: Svc) -> LaunchTokenOut:
+    """HIS only (client credentials): a single-use, 2-minute token that starts the doctor's
+    app logged in as `username` on `patient_id`, both of the HIS's own hospital."""
+    issued = await launch_service.issue(ctx, svc, principal, username=body.username,
+                                        patient_id=body.patient_id)
+    return LaunchTokenOut(launch_token=issued.token, launch_url=issued.url,
+                          expires_at=issued.expires_at, expires_in=issued.expires_in)
+
+
+@auth_router.post("/launch", operation_id="launch", response_model=LaunchResponse,
+                  dependencies=[Depends(anonymous_write)])
+async def launch(body: LaunchRequest, ctx: Ctx, svc: Svc) -> LaunchResponse:
+    """The doctor's app exchanges a launch token for a session and the patient to open."""
+    done = await launch_service.exchange(ctx, svc, launch_token=body.launch_token)
+    pair = done.tokens
+    return LaunchResponse(access_token=pair.access_token, refresh_token=pair.refresh_token,
+                          expires_in=pair.expires_in, username=done.username,
+                          patient_id=done.patient_id)
 
 
 @auth_router.post("/logout", operation_id="logout", status_code=204)

@@ -36,6 +36,29 @@ class TokenResponse(BaseModel):
     expires_in: int
 
 
+class LaunchTokenRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(min_length=1, max_length=64, description="在 HIS 前操作的医生的用户名")
+    patient_id: uuid.UUID = Field(description="HIS 当前打开的患者")
+
+
+class LaunchTokenOut(BaseModel):
+    launch_token: str = Field(description="一次性启动令牌，2 分钟内有效")
+    launch_url: str = Field(description="HIS 打开的地址：rxp-doctor://launch?token=…")
+    expires_at: datetime
+    expires_in: int
+
+
+class LaunchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    launch_token: str = Field(min_length=10, max_length=200)
+
+
+class LaunchResponse(TokenResponse):
+    username: str = Field(description="启动的用户")
+    patient_id: uuid.UUID = Field(description="要打开的患者")
+
+
 class MeResponse(BaseModel):
     kind: str
     id: uuid.UUID

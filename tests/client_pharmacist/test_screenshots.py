@@ -1,4 +1,4 @@
-"""Every screen of `client_pharmacist.screenshots(api)` renders with real data, for the
+"""Every screen of `client_pharmacist.screens.build_screens(api)` renders with real data, for the
 project's screenshot registry; the pictures are saved for a person to check."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
-import client_pharmacist
+from client_pharmacist.screens import build_screens
 from client_pharmacist.ui.main_window import MainWindow
 from server.seed.demo import DemoGroup
 from tests.client_pharmacist.prescribing import (
@@ -47,7 +47,7 @@ def test_every_screen_with_demo_data(qtbot: QtBot, staff, demo: DemoGroup, no_le
     interaction = submit_warfarin_patient_aspirin(demo, doctor)
     submit_clean(demo, doctor)
 
-    screens = client_pharmacist.screenshots(chen.api)
+    screens = build_screens(chen.api)
     assert set(screens) == {"review", "reject_dialog", "confirm_signature", "my_reviews",
                             "hospital_queue", "spot_checks", "signing_key"}
     window = screens["review"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.server.prescriptions.conftest import (
+from tests.server.clinic import (
     Actor,
     Clinic,
     draft,

@@ -1,0 +1,1 @@
+"""The doctor app's widgets: thin views over the presenters in `client_doctor`."""

@@ -1,0 +1,96 @@
+"""My prescriptions and templates in the real app: void with a reason, reissue (the new draft
+opens in the editor), PDF with the QR code; save the lines as a template and apply it."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from client_doctor.ui.dialogs import TemplateSaveDialog
+from tests.client_doctor.journey import (
+    WAIT,
+    click_ok,
+    log_in,
+    open_patient,
+    pick_drug,
+    settled,
+    type_line,
+    type_text,
+)
+from tests.clients import draft, sign_and_submit
+
+pytestmark = pytest.mark.slow
+
+
+class TestMyPrescriptions:
+    def test_void_reissue_and_pdf(self, qtbot, doctor_app, demo, clock, staff, tmp_path):
+        doctor = staff("doctor_wang")
+        body = draft(demo, doctor.api)
+        first = sign_and_submit(doctor, body, doctor.api.create_draft(body))
+        second = sign_and_submit(doctor, body, doctor.api.create_draft(body))
+        app = doctor_app()
+        window = log_in(qtbot, app, demo, clock)
+        view = window.prescriptions
+        view.pdf_dir = tmp_path
+        qtbot.waitUntil(lambda: view.status_of(second.id) == "under_review", timeout=WAIT)
+
+        view.show_prescription(doctor.api.get_prescription(first.id))
+        qtbot.mouseClick(view.void_button, Qt.MouseButton.LeftButton)
+        dialog = view.reason_dialog
+        assert dialog is not None
+        type_text(qtbot, dialog.reason, "患者要求更换药品")
+        click_ok(qtbot, dialog)
+        qtbot.waitUntil(lambda: view.status_of(first.id) == "voided", timeout=WAIT)
+        qtbot.waitUntil(lambda: view.badge.code == "voided", timeout=WAIT)
+        assert not view.void_button.isEnabled()
+
+        qtbot.mouseClick(view.pdf_button, Qt.MouseButton.LeftButton)
+        pdf = tmp_path / f"{first.number}.pdf"
+        assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 2000
+
+        view.show_prescription(doctor.api.get_prescription(second.id))
+        qtbot.mouseClick(view.reissue_button, Qt.MouseButton.LeftButton)
+        dialog = view.reason_dialog
+        assert dialog is not None
+        type_text(qtbot, dialog.reason, "剂量调整后重开")
+        click_ok(qtbot, dialog)
+        editor = window.editor
+        qtbot.waitUntil(lambda: editor.editor is not None and editor.editor.saved is not None
+                        and editor.editor.saved.supersedes_id == second.id, timeout=WAIT)
+        assert window.tabs.currentWidget() is editor
+        assert editor.editor is not None and editor.editor.lines[0].product.generic_name \
+            .startswith("布洛芬")
+        qtbot.waitUntil(lambda: view.status_of(second.id) == "voided", timeout=WAIT)
+
+
+class TestTemplates:
+    def test_save_and_apply(self, qtbot, doctor_app, demo, clock):
+        app = doctor_app()
+        window = log_in(qtbot, app, demo, clock)
+        editor = open_patient(qtbot, window, "吴敏")
+        pick_drug(qtbot, editor, "anl", name="氨氯地平")
+        type_line(qtbot, editor, frequency="qd", days="7")
+        qtbot.waitUntil(lambda: settled(editor), timeout=WAIT)
+        qtbot.mouseClick(editor.save_template_button, Qt.MouseButton.LeftButton)
+        save = editor.template_dialog
+        assert isinstance(save, TemplateSaveDialog)
+        type_text(qtbot, save.name, "高血压常用")
+        save.department.setChecked(True)
+        click_ok(qtbot, save)
+        qtbot.waitUntil(lambda: "高血压常用" in editor.readiness.text(), timeout=WAIT)
+        [made] = [t for t in app.api.list_templates() if t.name == "高血压常用"]
+        assert made.scope == "department" and made.lines[0]["frequency"] == "qd"
+
+        editor.new_prescription()
+        assert editor.editor is not None and editor.editor.lines == []
+        qtbot.mouseClick(editor.use_template_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: editor.template_dialog is not None
+                        and editor.template_dialog.isVisible(), timeout=WAIT)
+        pick = editor.template_dialog
+        assert pick is not None
+        click_ok(qtbot, pick)
+        qtbot.waitUntil(lambda: editor.editor is not None and len(editor.editor.lines) == 1
+                        and settled(editor), timeout=WAIT)
+        line = editor.editor.lines[0]
+        assert "氨氯地平" in line.product.generic_name and line.days == 7
+        assert line.quantity is not None
