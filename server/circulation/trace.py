@@ -27,6 +27,9 @@ from server.prescriptions.lifecycle import STATUS_LABELS, Status
 from server.prescriptions.models import Prescription, ReviewTask
 from server.signatures.models import SigningCertificate
 
+# Who acted when no person did: the server's own jobs, the courier's systems.
+UNNAMED = {"system": "系统（定时任务）", "carrier": "承运商（物流系统）"}
+
 
 def _node(kind: str, label: str, at: datetime | None, *, operator: str | None = None,
           role: str | None = None, organisation: str | None = None,
@@ -78,11 +81,16 @@ async def prescription_trace(ctx: RequestContext, rx: Prescription, *,
     nodes: list[TraceNode] = []
     pharmacy_of_role = {o.id: orgs.get(o.pharmacy_id) for o in orders}
     active_pharmacy = next(iter(pharmacy_of_role.values()), None) if orders else None
-    for t in await rx_repository.transitions(session, rx.id):
+    transitions = await rx_repository.transitions(session, rx.id)
+    # The patient acts under the masked name their proof of identity carries.
+    patient = next((t.actor_name for t in transitions
+                    if t.actor_role == "patient" and t.actor_name), "患者")
+    for t in transitions:
         organisation = (active_pharmacy if t.actor_role == "pharmacy_staff"
                         else hospital if t.actor_role in ("doctor", "pharmacist") else None)
         nodes.append(_node("status", f"状态：{STATUS_LABELS[Status(t.to_status)]}", t.at,
-                           operator=t.actor_name, role=t.actor_role, organisation=organisation,
+                           operator=t.actor_name or UNNAMED.get(t.actor_role or "", "系统"),
+                           role=t.actor_role, organisation=organisation,
                            workstation=t.workstation, from_status=t.from_status,
                            to_status=t.to_status, reason=t.reason))
     if rx.signed_at is not None:
@@ -120,14 +128,18 @@ async def prescription_trace(ctx: RequestContext, rx: Prescription, *,
     for order in orders:
         pharmacy = orgs.get(order.pharmacy_id)
         nodes.append(_node("choice", f"患者选择药店：{pharmacy}", order.created_at,
-                           role="patient", organisation=pharmacy,
+                           operator=patient, role="patient", organisation=pharmacy,
                            workstation=places.get("order.create"), order=order.number,
                            mode=order.mode, items_fen=order.items_fen,
                            delivery_fee_fen=order.delivery_fee_fen, fee_rule=order.fee_rule,
                            appointment_at=order.appointment_at))
         payment = await payments.payment_for_order(session, order.id)
         if payment is not None and payment.paid_at is not None:
-            nodes.append(_node("payment", "支付", payment.paid_at, organisation=pharmacy,
+            payer = (payment.registered_by_name if payment.method == "offline"
+                     else f"{patient}（{payment.gateway or '线上支付'}）")
+            nodes.append(_node("payment", "支付", payment.paid_at, operator=payer,
+                               role="pharmacy_staff" if payment.method == "offline"
+                               else "patient", organisation=pharmacy,
                                method=payment.method, amount_fen=payment.amount_fen,
                                fund_fen=payment.fund_fen,
                                personal_account_fen=payment.personal_account_fen,
@@ -152,11 +164,13 @@ async def prescription_trace(ctx: RequestContext, rx: Prescription, *,
                                checker=names.get(order.checker_id)))
         for event in await repository.events(session, [order.id]):
             nodes.append(_node("delivery", event.description, event.occurred_at,
-                               operator=event.actor_name, role=event.source,
+                               operator=event.actor_name or UNNAMED["carrier"],
+                               role=event.source,
                                organisation=pharmacy if event.source == "pharmacy" else None,
                                code=event.code, location=event.location))
         if order.ended_at is not None and order.end_reason:
             nodes.append(_node("order_end", f"订单结束：{order.end_reason}", order.ended_at,
+                               operator=pharmacy if order.state == "returned" else "系统",
                                organisation=pharmacy, state=order.state))
     nodes.sort(key=lambda n: (n.at is None, n.at or datetime.min))
     return TraceOut(prescription_id=rx.id, prescription_number=rx.number,

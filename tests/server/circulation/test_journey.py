@@ -82,8 +82,8 @@ async def test_courier_journey_end_to_end(clinic: Clinic, prefixes: dict[str, st
     assert by_kind["acceptance"]["operator"] == "吴芳"
     assert by_kind["dispensed"]["data"]["checker"] == "钱勇"
     assert all(n["at"] for n in nodes)
-    assert all(n["operator"] for n in nodes if n["kind"] in (
-        "signature", "review", "acceptance", "package", "dispensed"))
+    assert all(n["operator"] for n in nodes), [n for n in nodes if not n["operator"]]
+    assert by_kind["choice"]["operator"] == "张*"
     assert {n["data"]["trace_code"] for n in nodes if n["kind"] == "package"} == set(codes)
 
     store = f.staff
