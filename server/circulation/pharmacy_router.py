@@ -45,7 +45,7 @@ async def _out(ctx: Ctx, svc: Svc, actor: Principal, order_id: uuid.UUID) -> Ord
 
 
 @router.get("/orders", operation_id="pharmacy_inbox")
-async def inbox(actor: Staff, ctx: Ctx, offset: Offset,
+async def inbox(actor: Staff, ctx: Ctx, offset: Offset = 0,
                 state: Annotated[list[OrderState] | None, Query()] = None,
                 limit: Annotated[int, Query(ge=1, le=200)] = 50) -> list[OrderSummary]:
     """The store's orders, newest first (default: the live ones)."""

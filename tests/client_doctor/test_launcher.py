@@ -21,8 +21,9 @@ def test_launcher(qtbot, demo: DemoGroup, no_leaked_windows, tmp_path: Path) -> 
     window = LauncherWindow(directory, tmp_path / "demo.json")
     qtbot.addWidget(window)
     assert window.buttons["client_doctor"].isEnabled()
-    assert not window.buttons["client_pharmacist"].isEnabled()  # not built yet
-    assert "尚未提供" in window.buttons["client_pharmacist"].text()
+    assert window.buttons["client_pharmacist"].isEnabled()
+    assert not window.buttons["client_admin"].isEnabled()  # not built yet
+    assert "尚未提供" in window.buttons["client_admin"].text()
     doctor = next(r for r in ROLE_APPS if r.package == "client_doctor")
     assert window.command(doctor) == [
         sys.executable, "-m", "client_doctor", "--server", "http://127.0.0.1:8741",
