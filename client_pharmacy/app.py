@@ -1,0 +1,53 @@
+"""Starting the pharmacy counter: the workstation file (server, printer, scanners), log in, then
+the counter window with its live order inbox."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+
+from PySide6.QtWidgets import QMessageBox
+
+from client_pharmacy.ui.window import PharmacyWindow
+from common.api import ApiClient
+from common.auth import Session
+from common.qt.app import create_application
+from common.qt.crash import CrashHandler
+from common.qt.login import LoginDialog
+from common.workstation import WorkstationConfigError, app_data_dir, load_workstation
+
+APP_NAME = "rxp-pharmacy"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO)
+    app, _ = create_application(APP_NAME, argv)
+    try:
+        config = load_workstation()
+    except WorkstationConfigError as error:
+        QMessageBox.critical(None, "工作站配置错误", str(error))
+        return 2
+    crash = CrashHandler(app_data_dir(APP_NAME) / "logs", app_name=APP_NAME)
+    crash.install()
+    api = ApiClient(config.server_url, verify=config.verify, workstation=config.workstation_id)
+    session = Session(api, idle_minutes=config.idle_lock_minutes)
+    login = LoginDialog(session.login, title="登录 · 药店柜台")
+    if login.exec() != LoginDialog.DialogCode.Accepted:
+        return 0
+    me = api.me()
+    devices = config.devices
+    window = PharmacyWindow(
+        api, user_name=me.name, printer_url=devices.printer,
+        scanner_urls=tuple(url for url in (devices.scanner, devices.camera) if url))
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        window.close()
+        session.logout()
+        api.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
