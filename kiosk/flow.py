@@ -167,7 +167,8 @@ class KioskFlow:
         if self.visit is not None and self.visit.by_card and self.screen is not Screen.PRINTING:
             self.reset("卡片已取出，您的信息已清除")
         elif self.screen is Screen.IDENTIFYING:
-            self.reset("卡片已取出")
+            # Pulled before the answer came: whatever arrives later is dropped (see identified).
+            self.identification_failed("读卡过程中卡片被拔出，请重新插卡并在读卡完成前不要拔卡")
 
     def server_unreachable(self) -> None:
         """Nothing can be done without the server: drop the visit, say so, wait."""

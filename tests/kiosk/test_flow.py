@@ -184,12 +184,12 @@ class TestLeaving:
         flow.card_removed()
         assert flow.screen is Screen.HOME and flow.visit is None
 
-    def test_card_removed_while_reading_goes_home(self, flow: KioskFlow) -> None:
+    def test_card_removed_while_reading_asks_to_insert_again(self, flow: KioskFlow) -> None:
         flow.card_inserted()
         flow.card_removed()
-        assert flow.screen is Screen.HOME
+        assert flow.screen is Screen.CARD_ERROR and flow.message and "拔出" in flow.message
         flow.identified(ACCESS, [prescription()], by_card=True)  # the late answer
-        assert flow.screen is Screen.HOME and flow.visit is None
+        assert flow.screen is Screen.CARD_ERROR and flow.visit is None
 
     def test_card_removed_does_not_end_a_slip_visit(self, flow: KioskFlow) -> None:
         flow.identifying()
