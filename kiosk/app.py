@@ -73,7 +73,6 @@ class KioskApp(QObject):
         self._probe = QTimer(self, interval=probe_ms)
         self._probe.timeout.connect(self.on_probe_timeout)
         self._polling = False
-        self._was_visit = False
 
     # -- life ----------------------------------------------------------------------------------
 
