@@ -1,0 +1,358 @@
+"""The kiosk at work: the flow, the server, the card reader, the scanner and the printer, wired
+through Qt. Blocking calls (API, card, printer) run on the `Worker`; their outcomes come back as
+signals on the GUI thread and are handed to the flow; the window shows whatever the flow says.
+
+Server faults: any call that cannot reach the server puts the flow on `out_of_service`, and a
+probe every `probe_ms` brings it back to home once the server answers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from common.api.errors import ApiError, ServerUnavailable
+from common.hardware.card.profile import CardEvent, CardIdentity
+from common.hardware.card.reader import CardReader
+from common.hardware.errors import CardError, DeviceError, PrinterError
+from common.hardware.scanner.base import Scan, Scanner
+from common.qt.devices import CardEvents, ScanEvents
+from common.qt.worker import Task, Worker
+from kiosk.flow import KioskFlow, Screen
+from kiosk.models import DeliveryMode, Order, PatientAccess, PatientPrescription
+from kiosk.receipt import test_page, visit_receipt
+from kiosk.service import KioskService
+
+log = logging.getLogger(__name__)
+
+PICKUP_MODES = (DeliveryMode.STORE_PICKUP, DeliveryMode.HOSPITAL_DELIVERY)
+SLIP_PREFIX = "RXP1:"
+
+
+def _local_now() -> datetime:
+    return datetime.now().astimezone()  # aware: the server compares with its own times
+
+
+class KioskApp(QObject):
+    changed = Signal()  # the flow moved; the window renders
+    alerted = Signal(str)  # a staff alert (also logged)
+
+    def __init__(self, service: KioskService, *, flow: KioskFlow | None = None,
+                 card_reader: CardReader | None = None, scanner: Scanner | None = None,
+                 printer: Any = None, kiosk_id: str = "KIOSK", region_code: str = "330106",
+                 tick_ms: int = 1000, poll_ms: int = 1000, probe_ms: int = 2000,
+                 now: Callable[[], datetime] = _local_now,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.flow = flow or KioskFlow()
+        self.kiosk_id = kiosk_id
+        self.region_code = region_code
+        self.printer = printer
+        self.card_reader = card_reader
+        self.now = now
+        self.worker = Worker(self, max_threads=2)
+        self.sms_phone: str | None = None
+        self.self_test_report: list[str] = []
+        self.flow.subscribe(self._on_flow_changed)
+        self.cards = CardEvents(card_reader, self) if card_reader is not None else None
+        if self.cards is not None:
+            self.cards.inserted.connect(self.on_cards_inserted)
+            self.cards.removed.connect(self.on_cards_removed)
+        self.scans = ScanEvents(scanner, self) if scanner is not None else None
+        if self.scans is not None:
+            self.scans.scanned.connect(self.on_scans_scanned)
+        self._tick = QTimer(self, interval=tick_ms)
+        self._tick.timeout.connect(self.flow.tick)
+        self._poll = QTimer(self, interval=poll_ms)
+        self._poll.timeout.connect(self.on_poll_timeout)
+        self._probe = QTimer(self, interval=probe_ms)
+        self._probe.timeout.connect(self.on_probe_timeout)
+        self._polling = False
+
+    # -- life ----------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self.cards is not None:
+            self.cards.start()
+        if self.scans is not None:
+            self.scans.start()
+        self._tick.start()
+        self._probe.start()
+
+    def stop(self) -> None:
+        for timer in (self._tick, self._poll, self._probe):
+            timer.stop()
+        if self.cards is not None:
+            self.cards.stop()
+        if self.scans is not None:
+            self.scans.stop()
+        self.worker.shutdown(5000)
+
+    def _run(self, fn: Callable[[], Any], on_ok: Callable[[Any], None],
+             on_error: Callable[[Exception], None] | None = None) -> Task:
+        task = self.worker.submit(fn)
+        task.succeeded.connect(on_ok)
+        task.failed.connect(lambda exc: self._failed(exc, on_error))
+        return task
+
+    def _failed(self, exc: Exception, on_error: Callable[[Exception], None] | None) -> None:
+        if isinstance(exc, ServerUnavailable):
+            self.flow.server_unreachable()
+        elif on_error is not None:
+            on_error(exc)
+        else:
+            message = getattr(exc, "message", None) or "操作失败，请到人工窗口办理"
+            log.warning("kiosk call failed: %r", exc)
+            self.flow.alert("error", f"{type(exc).__name__}: {message}")
+            self.flow.reset(message)
+
+    def _on_flow_changed(self, flow: KioskFlow) -> None:
+        if flow.visit is None and self.service.has_patient:
+            # The visit ended: the patient's token goes too (the flow dropped the rest).
+            self.worker.submit(self.service.forget_patient)
+        if flow.screen is Screen.PAY and flow.visit and flow.visit.payment:
+            self._poll.start()
+        else:
+            self._poll.stop()
+        self.changed.emit()
+
+    # -- identification ------------------------------------------------------------------------
+
+    @Slot(object)
+    def on_cards_inserted(self, event: CardEvent) -> None:
+        if self.flow.screen not in (Screen.HOME, Screen.CARD_ERROR):
+            return
+        self.flow.card_inserted()
+        reader = self.card_reader
+        assert reader is not None
+
+        def identify() -> tuple[PatientAccess, list[PatientPrescription]]:
+            card: CardIdentity = reader.read_card()
+            access = self.service.identify_by_card(card.kind.value, card.number)
+            return access, self.service.prescriptions()
+
+        self._run(identify, lambda r: self.flow.identified(*r, by_card=True),
+                  self._identification_failed)
+
+    @Slot(object)
+    def on_cards_removed(self, event: CardEvent) -> None:
+        self.flow.card_removed()
+
+    def _identification_failed(self, exc: Exception) -> None:
+        if self.flow.screen is not Screen.IDENTIFYING:
+            return  # the patient already left
+        if isinstance(exc, CardError | ApiError):
+            self.flow.identification_failed(exc.message)
+        else:
+            self._failed(exc, None)
+
+    @Slot(object)
+    def on_scans_scanned(self, scan: Scan) -> None:
+        if self.flow.screen is Screen.HOME and scan.code.startswith(SLIP_PREFIX):
+            self.identify_by_slip(scan.code)
+
+    def identify_by_slip(self, code: str) -> None:
+        self.flow.identifying()
+
+        def identify() -> tuple[PatientAccess, list[PatientPrescription]]:
+            return self.service.identify_by_slip(code), self.service.prescriptions()
+
+        self._run(identify, lambda r: self.flow.identified(*r, by_card=False),
+                  self._identification_failed)
+
+    def request_sms_code(self, id_number: str) -> None:
+        def sent(phone: Any) -> None:
+            self.sms_phone = str(phone)
+            self.changed.emit()
+
+        self._run(lambda: self.service.request_sms_code(id_number), sent,
+                  lambda exc: self.flow.identification_failed(getattr(exc, "message", "")))
+
+    def identify_by_sms(self, id_number: str, code: str) -> None:
+        self.sms_phone = None
+        self.flow.identifying()
+
+        def identify() -> tuple[PatientAccess, list[PatientPrescription]]:
+            return self.service.identify_by_sms(id_number, code), self.service.prescriptions()
+
+        self._run(identify, lambda r: self.flow.identified(*r, by_card=False),
+                  self._identification_failed)
+
+    # -- choosing ------------------------------------------------------------------------------
+
+    def select_prescription(self, prescription_id: Any) -> None:
+        self.flow.select(prescription_id)
+
+    def choose_mode(self, mode: DeliveryMode) -> None:
+        visit = self.flow.visit
+        assert visit is not None and visit.prescription is not None
+        self.flow.choose_mode(mode)
+        rx_id = visit.prescription.id
+        self.changed.emit()
+        self._run(lambda: self.service.pharmacies(rx_id, mode, region_code=self.region_code),
+                  lambda options: self.flow.options_loaded(mode, options))
+
+    def choose_pharmacy(self, pharmacy_id: Any, *, appointment_at: datetime | None = None,
+                        address: dict[str, str] | None = None) -> None:
+        self.flow.choose_pharmacy(pharmacy_id, appointment_at=appointment_at, address=address)
+        self.changed.emit()
+
+    def place_order(self) -> None:
+        visit = self.flow.visit
+        if not self.flow.ready_to_order() or visit is None:
+            return
+        assert visit.prescription and visit.pharmacy and visit.mode
+        rx_id, pharmacy_id, mode = visit.prescription.id, visit.pharmacy.pharmacy_id, visit.mode
+        appointment, address = visit.appointment_at, visit.address
+
+        def refused(exc: Exception) -> None:
+            self.flow.message = getattr(exc, "message", "下单失败")
+            self.changed.emit()
+
+        self._run(lambda: self.service.choose(rx_id, pharmacy_id=pharmacy_id, mode=mode,
+                                              appointment_at=appointment, address=address),
+                  self.flow.ordered, refused)
+
+    def back(self) -> None:
+        self.flow.back()
+
+    def leave(self) -> None:
+        self.flow.reset("已退出，您的信息已清除")
+
+    # -- paying and printing -------------------------------------------------------------------
+
+    def pay_online(self) -> None:
+        visit = self.flow.visit
+        assert visit is not None and visit.order is not None
+        order_id = visit.order.id
+        self._run(lambda: self.service.pay_online(order_id), self.flow.payment_started)
+
+    @Slot()
+    def on_poll_timeout(self) -> None:
+        visit = self.flow.visit
+        if self._polling or visit is None or visit.order is None:
+            return
+        self._polling = True
+        order_id = visit.order.id
+
+        def got(order: Order) -> None:
+            self._polling = False
+            self.flow.order_refreshed(order)
+            if self.flow.screen is Screen.PRINTING:
+                self._print()
+
+        def failed(exc: Exception) -> None:
+            self._polling = False
+            self._failed(exc, None)
+
+        task = self.worker.submit(lambda: self.service.order(order_id))
+        task.succeeded.connect(got)
+        task.failed.connect(failed)
+
+    def pay_at_counter(self) -> None:
+        self.flow.pay_at_counter()
+        self._print()
+
+    def _print(self) -> None:
+        """Queue number (pickup modes) and the fresh order first, so that a printer fault
+        still leaves them on screen; then the receipt."""
+        visit = self.flow.visit
+        assert visit is not None and visit.order is not None
+        order_id, mode = visit.order.id, visit.order.mode
+
+        def prepare() -> tuple[str | None, Order]:
+            number = self.service.queue_number(order_id) if mode in PICKUP_MODES else None
+            return number, self.service.order(order_id)
+
+        def prepared(result: tuple[str | None, Order]) -> None:
+            number, order = result
+            if self.flow.visit is not visit or self.flow.screen is not Screen.PRINTING:
+                return
+            if number:
+                self.flow.queue_number_issued(number)
+            visit.order = order
+            self.changed.emit()
+            receipt = visit_receipt(visit, kiosk_id=self.kiosk_id,
+                                    printed_at=f"{self.now():%Y-%m-%d %H:%M}")
+            printer = self.printer
+
+            def run() -> None:
+                if printer is None:
+                    raise PrinterError("未配置打印机")
+                printer.print(receipt)
+
+            self._run(run, lambda _: self._printed(visit), self._print_failed)
+
+        self._run(prepare, prepared)
+
+    def _printed(self, visit: object) -> None:
+        if self.flow.visit is visit and self.flow.screen is Screen.PRINTING:
+            self.flow.printed()
+
+    def _print_failed(self, exc: Exception) -> None:
+        if self.flow.screen is not Screen.PRINTING:
+            return
+        if isinstance(exc, DeviceError):
+            self.flow.print_failed(exc.message)
+            self.alerted.emit(exc.message)
+        else:
+            self._failed(exc, None)
+
+    # -- server health -------------------------------------------------------------------------
+
+    @Slot()
+    def on_probe_timeout(self) -> None:
+        if self.flow.screen is not Screen.OUT_OF_SERVICE:
+            return
+        task = self.worker.submit(self.service.health)
+        task.succeeded.connect(lambda _: self.flow.server_back())
+
+    # -- maintenance ---------------------------------------------------------------------------
+
+    def open_maintenance(self, pin: str) -> None:
+        self.self_test_report = []
+        if not self.flow.open_maintenance(pin):
+            self.changed.emit()
+
+    def close_maintenance(self) -> None:
+        self.self_test_report = []
+        self.flow.close_maintenance()
+
+    def self_test(self) -> None:
+        reader, printer = self.card_reader, self.printer
+
+        def run() -> list[str]:
+            report = []
+            for name, check in (("服务器", self.service.health),
+                                ("读卡器", lambda: reader and reader.card_present()),
+                                ("打印机", lambda: printer and printer.status())):
+                try:
+                    check()
+                    report.append(f"{name}：正常")
+                except (DeviceError, ApiError) as exc:
+                    report.append(f"{name}：{exc.message}")
+            return report
+
+        def done(report: list[str]) -> None:
+            self.self_test_report = report
+            self.changed.emit()
+
+        task = self.worker.submit(run)
+        task.succeeded.connect(done)
+
+    def test_print(self) -> None:
+        printer = self.printer
+        page = test_page(kiosk_id=self.kiosk_id, printed_at=f"{self.now():%Y-%m-%d %H:%M}")
+
+        def report(text: str) -> None:
+            self.self_test_report = [text]
+            self.changed.emit()
+
+        task = self.worker.submit(lambda: printer.print(page))
+        task.succeeded.connect(lambda _: report("测试页已打印"))
+        task.failed.connect(lambda exc: report(f"打印失败：{getattr(exc, 'message', exc)}"))

@@ -1,0 +1,320 @@
+"""The kiosk's flow as a plain state machine: no Qt, no network, a clock you can move.
+
+home -> identifying -> prescriptions -> choose (mode, pharmacy, appointment, address)
+     -> pay (online QR waiting for the gateway's callback, or at the counter)
+     -> printing -> done -> home;  prescriptions -> status (an order's tracking events).
+
+The Qt layer (kiosk/ui) tells the flow what happened (a card arrived, an answer came back, a
+device failed) and shows `flow.screen`; what to fetch next it reads from the screen it is on.
+Everything about the patient lives in one `Visit`; leaving (idle timeout, card removed,
+finishing, the server going away) drops that object, so nothing of it stays in memory to be
+shown by a screen that forgot to clear itself.
+
+Faults: an unreadable card offers retry or another method; a printer fault ends on `done` with
+the pickup code on screen and a staff alert; the server unreachable shows `out_of_service` until
+it answers again. Staff reach `maintenance` with a PIN.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import hmac
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from kiosk.models import (
+    DeliveryMode,
+    Order,
+    PatientAccess,
+    PatientPrescription,
+    Payment,
+    PharmacyOption,
+)
+
+log = logging.getLogger(__name__)
+
+MonotonicClock = Callable[[], float]
+
+
+class Screen(enum.StrEnum):
+    HOME = "home"
+    IDENTIFYING = "identifying"
+    CARD_ERROR = "card_error"
+    PRESCRIPTIONS = "prescriptions"
+    CHOOSE = "choose"
+    PAY = "pay"
+    PRINTING = "printing"
+    DONE = "done"
+    STATUS = "status"
+    OUT_OF_SERVICE = "out_of_service"
+    MAINTENANCE = "maintenance"
+
+
+PATIENT_SCREENS = frozenset({Screen.IDENTIFYING, Screen.CARD_ERROR, Screen.PRESCRIPTIONS,
+                             Screen.CHOOSE, Screen.PAY, Screen.PRINTING, Screen.DONE,
+                             Screen.STATUS})
+
+
+class Payer(enum.StrEnum):
+    ONLINE = "online"
+    COUNTER = "counter"
+
+
+@dataclass(frozen=True)
+class StaffAlert:
+    """Something staff must see to (logged, and listed in maintenance). No patient data."""
+
+    at: float
+    kind: str
+    message: str
+
+
+@dataclass
+class Visit:
+    """Everything about the patient at the screen, and nothing else."""
+
+    access: PatientAccess
+    by_card: bool
+    prescriptions: list[PatientPrescription] = field(default_factory=list)
+    prescription: PatientPrescription | None = None
+    mode: DeliveryMode | None = None
+    options: list[PharmacyOption] = field(default_factory=list)
+    pharmacy: PharmacyOption | None = None
+    appointment_at: datetime | None = None
+    address: dict[str, str] | None = None
+    order: Order | None = None
+    payment: Payment | None = None
+    payer: Payer | None = None
+    queue_number: str | None = None
+    print_fault: str | None = None  # the printer's message when the receipt did not print
+
+
+@dataclass(frozen=True)
+class KioskSettings:
+    idle_seconds: float = 60.0  # no touch this long: back to home, data gone
+    done_seconds: float = 20.0  # the done screen stays this long
+    pin_sha256: str = hashlib.sha256(b"000000").hexdigest()  # staff PIN (set per site)
+    last_errors: int = 20
+
+
+class KioskFlow:
+    def __init__(self, settings: KioskSettings | None = None, *,
+                 clock: MonotonicClock = time.monotonic) -> None:
+        self.settings = settings or KioskSettings()
+        self.clock = clock
+        self.screen = Screen.HOME
+        self.visit: Visit | None = None
+        self.message: str | None = None  # the one line to show (an error, a hint)
+        self.alerts: deque[StaffAlert] = deque(maxlen=self.settings.last_errors)
+        self._last_touch = clock()
+        self._listeners: list[Callable[[KioskFlow], None]] = []
+
+    # -- observers -----------------------------------------------------------------------------
+
+    def subscribe(self, listener: Callable[[KioskFlow], None]) -> None:
+        self._listeners.append(listener)
+
+    def _go(self, screen: Screen, message: str | None = None) -> None:
+        self.screen = screen
+        self.message = message
+        self._last_touch = self.clock()
+        for listener in list(self._listeners):
+            listener(self)
+
+    def touch(self) -> None:
+        """The patient did something: the idle time starts again."""
+        self._last_touch = self.clock()
+
+    def alert(self, kind: str, message: str) -> None:
+        entry = StaffAlert(self.clock(), kind, message)
+        self.alerts.append(entry)
+        log.warning("staff alert %s: %s", kind, message)
+
+    def _require(self, *screens: Screen) -> Visit:
+        if self.screen not in screens or self.visit is None:
+            raise InvalidStep(f"{self.screen} -> ? (expected {', '.join(screens)})")
+        return self.visit
+
+    # -- leaving -------------------------------------------------------------------------------
+
+    def reset(self, message: str | None = None) -> None:
+        """Back to home; the patient's data is dropped, not hidden."""
+        self.visit = None
+        self._go(Screen.HOME, message)
+
+    def tick(self) -> None:
+        """Called by a timer: leaves a patient screen after the idle time (done: sooner)."""
+        if self.screen not in PATIENT_SCREENS:
+            return
+        idle = self.clock() - self._last_touch
+        if self.screen is Screen.PAY and self.visit and self.visit.payer is Payer.ONLINE:
+            limit = max(self.settings.idle_seconds, 180.0)  # paying on a phone takes a while
+        elif self.screen is Screen.DONE:
+            limit = self.settings.done_seconds
+        elif self.screen is Screen.PRINTING:
+            return  # the printer answers or fails; it never hangs the flow
+        else:
+            limit = self.settings.idle_seconds
+        if idle >= limit:
+            self.reset("长时间无操作，已自动退出，您的信息已清除")
+
+    def card_removed(self) -> None:
+        if self.visit is not None and self.visit.by_card and self.screen is not Screen.PRINTING:
+            self.reset("卡片已取出，您的信息已清除")
+        elif self.screen is Screen.IDENTIFYING:
+            # Pulled before the answer came: whatever arrives later is dropped (see identified).
+            self.identification_failed("读卡过程中卡片被拔出，请重新插卡并在读卡完成前不要拔卡")
+
+    def server_unreachable(self) -> None:
+        """Nothing can be done without the server: drop the visit, say so, wait."""
+        if self.screen is Screen.MAINTENANCE:
+            return
+        if self.screen is not Screen.OUT_OF_SERVICE:
+            self.alert("server", "无法连接服务器")
+        self.visit = None
+        self._go(Screen.OUT_OF_SERVICE, "暂停服务，请到人工窗口办理")
+
+    def server_back(self) -> None:
+        if self.screen is Screen.OUT_OF_SERVICE:
+            self._go(Screen.HOME)
+
+    # -- identification ------------------------------------------------------------------------
+
+    def card_inserted(self) -> None:
+        if self.screen in (Screen.HOME, Screen.CARD_ERROR):
+            self.visit = None
+            self._go(Screen.IDENTIFYING, "正在读卡，请勿拔卡…")
+
+    def identifying(self, message: str = "正在验证身份…") -> None:
+        if self.screen is Screen.HOME:
+            self._go(Screen.IDENTIFYING, message)
+
+    def identification_failed(self, message: str) -> None:
+        """Card unreadable or refused, code wrong: retry, or another way."""
+        self.visit = None
+        self._go(Screen.CARD_ERROR, message)
+
+    def identified(self, access: PatientAccess, prescriptions: list[PatientPrescription], *,
+                   by_card: bool) -> None:
+        if self.screen is not Screen.IDENTIFYING:
+            return  # the patient left while the answer was on its way
+        self.visit = Visit(access, by_card, prescriptions)
+        self._go(Screen.PRESCRIPTIONS)
+
+    # -- choosing ------------------------------------------------------------------------------
+
+    def select(self, prescription_id: object) -> None:
+        visit = self._require(Screen.PRESCRIPTIONS)
+        rx = next(p for p in visit.prescriptions if p.id == prescription_id)
+        visit.prescription = rx
+        if rx.order is not None and not rx.can_choose:
+            visit.order = rx.order
+            self._go(Screen.STATUS)
+        elif rx.can_choose:
+            visit.mode = visit.pharmacy = None
+            visit.options = []
+            self._go(Screen.CHOOSE)
+        else:
+            self._go(Screen.PRESCRIPTIONS, f"处方{rx.status.patient_label}，暂不能选择取药方式")
+
+    def choose_mode(self, mode: DeliveryMode) -> None:
+        visit = self._require(Screen.CHOOSE)
+        visit.mode, visit.pharmacy, visit.options = mode, None, []
+        self.touch()
+
+    def options_loaded(self, mode: DeliveryMode, options: list[PharmacyOption]) -> None:
+        visit = self._require(Screen.CHOOSE)
+        if visit.mode is mode:
+            visit.options = options
+            self._go(Screen.CHOOSE, None if options else "暂无可选药店，请换一种取药方式")
+
+    def choose_pharmacy(self, pharmacy_id: object, *, appointment_at: datetime | None = None,
+                        address: dict[str, str] | None = None) -> None:
+        visit = self._require(Screen.CHOOSE)
+        visit.pharmacy = next(o for o in visit.options if o.pharmacy_id == pharmacy_id)
+        visit.appointment_at = appointment_at
+        visit.address = address
+        self.touch()
+
+    def ready_to_order(self) -> bool:
+        visit = self.visit
+        return (self.screen is Screen.CHOOSE and visit is not None and visit.pharmacy is not None
+                and (visit.mode is not DeliveryMode.COURIER or visit.address is not None))
+
+    def ordered(self, order: Order) -> None:
+        visit = self._require(Screen.CHOOSE)
+        visit.order = order
+        self._go(Screen.PAY)
+
+    def back(self) -> None:
+        """One step back, as far as the prescriptions list."""
+        if self.visit is None:
+            self.reset()
+        elif self.screen in (Screen.CHOOSE, Screen.STATUS):
+            self.visit.prescription = self.visit.order = None
+            self._go(Screen.PRESCRIPTIONS)
+        elif self.screen is Screen.CARD_ERROR:
+            self.reset()
+
+    # -- paying --------------------------------------------------------------------------------
+
+    def payment_started(self, payment: Payment) -> None:
+        visit = self._require(Screen.PAY)
+        visit.payment, visit.payer = payment, Payer.ONLINE
+        self._go(Screen.PAY, "请使用手机扫码支付")
+
+    def order_refreshed(self, order: Order) -> None:
+        """A poll of the order while waiting for the gateway's callback."""
+        if self.screen is not Screen.PAY or self.visit is None:
+            return
+        self.visit.order = order
+        if order.paid:
+            self._go(Screen.PRINTING, "支付成功，正在打印凭条…")
+
+    def pay_at_counter(self) -> None:
+        visit = self._require(Screen.PAY)
+        visit.payer = Payer.COUNTER
+        self._go(Screen.PRINTING, "正在打印凭条，请到药房窗口付款取药…")
+
+    def queue_number_issued(self, number: str) -> None:
+        if self.visit is not None:
+            self.visit.queue_number = number
+
+    # -- printing ------------------------------------------------------------------------------
+
+    def printed(self) -> None:
+        self._require(Screen.PRINTING)
+        self._go(Screen.DONE, "请取走凭条")
+
+    def print_failed(self, message: str) -> None:
+        """The receipt did not (fully) print: the code is on screen, staff are called."""
+        visit = self._require(Screen.PRINTING)
+        visit.print_fault = message
+        order = visit.order.number if visit.order else "-"
+        self.alert("printer", f"{message}（订单 {order}）")
+        self._go(Screen.DONE, "凭条未能打印，请拍下屏幕上的取药码；已通知工作人员")
+
+    # -- maintenance ---------------------------------------------------------------------------
+
+    def open_maintenance(self, pin: str) -> bool:
+        given = hashlib.sha256(pin.encode()).hexdigest()
+        if not hmac.compare_digest(given, self.settings.pin_sha256):
+            self.alert("maintenance", "维护密码错误")
+            self._go(self.screen, "密码错误")
+            return False
+        self.visit = None
+        self._go(Screen.MAINTENANCE)
+        return True
+
+    def close_maintenance(self) -> None:
+        if self.screen is Screen.MAINTENANCE:
+            self._go(Screen.HOME)
+
+
+class InvalidStep(RuntimeError):
+    """A step the current screen does not offer (a bug in the caller, not a user error)."""

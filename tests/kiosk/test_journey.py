@@ -1,0 +1,150 @@
+"""The kiosk end to end, offscreen: the patient's insurance card in the real PC/SC stack, the
+real server, the sandbox payment gateway, a receipt printer on a pty; and the faults."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from common.hardware.ptypair import PtyPair
+from kiosk.flow import Screen
+from server.core.clock import FakeClock
+from server.seed.demo import DemoGroup
+from tests.clients import ServerThread
+from tests.devices import VirtualCardSlot
+from tests.kiosk.rig import Rig, approved_prescription, build_rig, patient_card, tear_down
+
+pytestmark = pytest.mark.usefixtures("no_leaked_windows")
+
+
+@pytest.fixture
+def rig(qtbot: QtBot, live_server: ServerThread, demo: DemoGroup,
+        virtual_card: VirtualCardSlot, pty_pair: PtyPair) -> Iterator[Rig]:
+    built = build_rig(qtbot, live_server, demo, virtual_card, pty_pair.a, pty_pair.b)
+    yield built
+    tear_down(built)
+
+
+@pytest.fixture
+def rx(live_server: ServerThread, demo: DemoGroup, clock: FakeClock) -> dict[str, object]:
+    return approved_prescription(live_server, demo, clock)
+
+
+def patient_data(rig: Rig, *extra: str) -> list[str]:
+    """What of the patient the window still holds anywhere."""
+    secrets = [s for s in extra if s] + ["张*", "张伟"]
+    return [t for t in rig.window.texts() if any(s in t for s in secrets)]
+
+
+def identify(rig: Rig, demo: DemoGroup, rx: dict[str, object]) -> None:
+    rig.card.insert(patient_card(demo))
+    rig.wait_for(Screen.PRESCRIPTIONS)
+    assert any(str(rx["number"]) in t for t in rig.window.texts())
+
+
+def test_card_courier_online_payment_and_receipt(rig: Rig, demo: DemoGroup,
+                                                 rx: dict[str, object]) -> None:
+    identify(rig, demo, rx)
+    rig.click(str(rx["number"]))
+    rig.wait_for(Screen.CHOOSE)
+    rig.click("快递到家")
+    rig.qtbot.waitUntil(lambda: bool(rig.app.flow.visit and rig.app.flow.visit.options))
+    assert any("快递费 ¥" in t for t in rig.window.texts())  # the fee before paying
+    rig.click("康宁")
+    rig.window.address_detail.setText("文三路 88 号 2 幢 301 室")
+    rig.window.recipient.setText("张伟")
+    for digit in "13857101234":
+        rig.window.recipient_phone.insert(digit)
+    rig.click("确认选择")
+    rig.wait_for(Screen.PAY)
+    rig.click("手机扫码支付")
+    rig.qtbot.waitUntil(lambda: bool(rig.app.flow.visit and rig.app.flow.visit.payment))
+    assert any("医保统筹" in t for t in rig.window.texts())  # the insurance split
+    rig.pay_in_sandbox()
+    rig.wait_for(Screen.DONE)
+    visit = rig.app.flow.visit
+    assert visit is not None and visit.order is not None and visit.order.paid
+    lines = rig.printed()
+    assert f"取药码：{visit.order.pickup_code}" in lines
+    assert f"[二维码] {visit.order.pickup_qr}" in lines
+    assert f"取药方式：{visit.order.mode_label}" in lines and "[切纸]" in lines
+    assert any("文三路" in line for line in lines)
+    code = visit.order.pickup_code
+    rig.card.remove()
+    rig.wait_for(Screen.HOME)
+    assert rig.app.flow.visit is None
+    rig.qtbot.waitUntil(lambda: not rig.app.service.has_patient)  # logged out on the server
+    assert patient_data(rig, code or "", str(rx["number"])) == []
+
+
+def test_pickup_at_the_counter_prints_the_queue_number(rig: Rig, demo: DemoGroup,
+                                                       rx: dict[str, object]) -> None:
+    identify(rig, demo, rx)
+    rig.click(str(rx["number"]))
+    rig.wait_for(Screen.CHOOSE)
+    rig.click("到药店自取")
+    rig.qtbot.waitUntil(lambda: bool(rig.app.flow.visit and rig.app.flow.visit.options))
+    rig.click("康宁")
+    rig.click("明天上午")
+    rig.click("确认选择")
+    rig.wait_for(Screen.PAY)
+    rig.click("到药房窗口付款")
+    rig.wait_for(Screen.DONE)
+    visit = rig.app.flow.visit
+    assert visit is not None and visit.queue_number and visit.order is not None
+    lines = rig.printed()
+    assert f"排队号：{visit.queue_number}" in lines
+    assert "付款方式：到药房窗口付款" in lines
+    assert any(line.startswith("预约时间：") for line in lines)
+    assert f"排队号 {visit.queue_number}" in rig.window.texts()
+
+
+def test_paper_out_while_printing_shows_the_code_and_alerts_staff(
+        rig: Rig, demo: DemoGroup, rx: dict[str, object]) -> None:
+    identify(rig, demo, rx)
+    rig.click(str(rx["number"]))
+    rig.click("到药店自取")
+    rig.qtbot.waitUntil(lambda: bool(rig.app.flow.visit and rig.app.flow.visit.options))
+    rig.click("康宁")
+    rig.click("确认选择")
+    rig.wait_for(Screen.PAY)
+    rig.printer_sim.printer.inject("paper_runs_out")
+    with rig.qtbot.waitSignal(rig.app.alerted, timeout=15000):
+        rig.click("到药房窗口付款")
+    rig.wait_for(Screen.DONE)
+    visit = rig.app.flow.visit
+    assert visit is not None and visit.order is not None and visit.print_fault
+    code = visit.order.pickup_code
+    assert f"取药码 {code}" in rig.window.texts()
+    assert rig.app.flow.alerts[-1].kind == "printer"
+    assert "[切纸]" not in rig.printed()  # the receipt was cut short
+    rig.click("完成")
+    rig.wait_for(Screen.HOME)
+    assert patient_data(rig, code or "") == []
+
+
+def test_card_pulled_while_reading(rig: Rig, demo: DemoGroup) -> None:
+    rig.card.emulator.inject("card_removed_mid_read")
+    rig.card.emulator.insert(patient_card(demo))
+    rig.wait_for(Screen.CARD_ERROR)
+    assert rig.app.flow.visit is None
+    assert "拔出" in (rig.app.flow.message or "")
+    assert patient_data(rig) == []
+    rig.click("换一种方式")
+    rig.wait_for(Screen.HOME)
+
+
+def test_server_stopped_mid_flow_and_back(rig: Rig, demo: DemoGroup,
+                                          rx: dict[str, object]) -> None:
+    identify(rig, demo, rx)
+    rig.click(str(rx["number"]))
+    rig.wait_for(Screen.CHOOSE)
+    rig.server.stop()
+    rig.click("到药店自取")
+    rig.wait_for(Screen.OUT_OF_SERVICE)
+    assert rig.app.flow.visit is None
+    assert patient_data(rig, str(rx["number"])) == []
+    rig.server.start()
+    rig.wait_for(Screen.HOME)
