@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from server.pharmacies.delivery import DeliveryMode
 
@@ -26,7 +26,7 @@ class ChoiceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     pharmacy_id: uuid.UUID
     mode: DeliveryMode
-    appointment_at: datetime | None = Field(None, description="预约取药或配送时间")
+    appointment_at: AwareDatetime | None = Field(None, description="预约取药或配送时间（带时区）")
     address: AddressIn | None = Field(None, description="快递配送时必填")
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)

@@ -148,3 +148,13 @@ async def test_patients_see_only_their_own(clinic: Clinic) -> None:
         "GET", f"/patient/prescriptions/{f.rx['id']}")).status_code == 404
     staff = await clinic.actor("doctor_wang")
     assert (await staff.call("GET", "/patient/prescriptions")).status_code == 403
+
+
+async def test_an_appointment_must_be_a_future_time_with_its_zone(clinic: Clinic) -> None:
+    f = await flow(clinic)
+    naive = await f.choose("P1", appointment_at="2030-01-01T10:00:00")
+    assert naive.status_code == 422 and naive.json()["fields"][0]["field"].endswith(
+        "appointment_at")
+    past = await f.choose("P1", appointment_at="2020-01-01T10:00:00+08:00")
+    assert past.status_code == 422 and past.json()["fields"][0]["field"] == "appointment_at"
+    assert (await f.choose("P1")).status_code == 201
