@@ -18,6 +18,7 @@ from server.notifications import templates
 from server.notifications.service import notify_patient
 from server.notifications.templates import ParamValue
 from server.organisations.models import Organisation
+from server.payments import service as payments
 from server.prescriptions import repository as rx_repository
 from server.prescriptions.lifecycle import PATIENT_STATUS, STATUS_LABELS, Status
 from server.prescriptions.models import Prescription
@@ -104,6 +105,18 @@ async def tell_patient(ctx: RequestContext, svc: Services, order: CirculationOrd
     values = {**{k: v for k, v in known.items() if k in wanted}, **params}
     await notify_patient(ctx, svc, patient_id=rx.patient_id, template=template, params=values,
                          prescription_id=rx.id)
+
+
+async def refund(ctx: RequestContext, svc: Services, order: CirculationOrder,
+                 rx: Prescription, reason: str) -> None:
+    """Give a paid order's money back (through the gateway, or at the counter) and tell the
+    patient."""
+    if not order.paid:
+        return
+    made = await payments.refund(ctx, svc, order_id=order.id, reason=reason)
+    if made is not None:
+        await tell_patient(ctx, svc, order, rx, "refunded",
+                           amount=f"{made.amount_fen / 100:.2f}")
 
 
 def patient_status(status: str) -> dict[str, str]:

@@ -22,7 +22,6 @@ from server.core.context import Principal, RequestContext
 from server.core.errors import Conflict, NotFound, Unprocessable
 from server.core.services import Services
 from server.identity.models import StaffUser
-from server.payments import service as payments
 from server.pharmacies.delivery import DeliveryMode
 from server.prescriptions.integrity import verify_integrity
 from server.prescriptions.lifecycle import Status
@@ -198,8 +197,7 @@ async def complete(ctx: RequestContext, svc: Services, actor: Principal, order_i
         await common.move(ctx, svc, rx, Status.NOT_DISPENSED, role=role,
                           reason="；".join(x.not_dispensed_reason or "" for x in lines), now=now)
         order.state, order.ended_at, order.end_reason = OrderState.COMPLETED, now, "未发药"
-        if order.paid:
-            await payments.refund(ctx, svc, order_id=order.id, reason="药店未发药，全额退款")
+        await common.refund(ctx, svc, order, rx, "药店未发药，全额退款")
         await common.tell_patient(ctx, svc, order, rx, "not_dispensed", items="全部药品",
                                   reason="；".join(x.not_dispensed_reason or "" for x in lines))
     else:

@@ -20,7 +20,6 @@ from server.core.context import Principal, RequestContext
 from server.core.errors import Conflict, Unprocessable
 from server.core.services import Services
 from server.delivery import service as delivery_fees
-from server.payments import service as payments
 from server.pharmacies import service as pharmacies
 from server.pharmacies.delivery import DeliveryMode
 from server.platform_settings.registry import CirculationLimits
@@ -173,8 +172,7 @@ async def _release(ctx: RequestContext, svc: Services, order: CirculationOrder, 
         raise Conflict("订单已被其他人处理，请刷新")
     await common.move(ctx, svc, rx, Status.AWAITING_PATIENT_CHOICE, role=role, reason=reason,
                       now=now)
-    if order.paid:
-        await payments.refund(ctx, svc, order_id=order.id, reason=reason)
+    await common.refund(ctx, svc, order, rx, reason)
     await common.announce(ctx, rx, order, type="order.released", reason=reason)
     if template == "pharmacy_returned":
         await common.tell_patient(ctx, svc, order, rx, template, reason=reason)
@@ -220,6 +218,5 @@ async def cancel_for_prescription(ctx: RequestContext, svc: Services, rx: Prescr
             "state": OrderState.CANCELLED.value, "ended_at": svc.clock.now(),
             "end_reason": reason}):
         raise Conflict("订单正在被处理，请稍后重试")
-    if order.paid:
-        await payments.refund(ctx, svc, order_id=order.id, reason=reason)
+    await common.refund(ctx, svc, order, rx, reason)
     await common.announce(ctx, rx, order, type="order.cancelled", reason=reason)

@@ -125,6 +125,9 @@ async def test_not_dispensed_is_refunded(clinic: Clinic, db: DatabaseUrls) -> No
     refunds = sql(db.owner, "SELECT r.amount_fen, r.status FROM refund r JOIN payment p"
                             " ON p.id = r.payment_id WHERE p.order_id = %s", (f.order["id"],))
     assert refunds and refunds[0][0] == f.order["total_fen"]
+    told = sql(db.owner, "SELECT template FROM notification WHERE prescription_id = %s",
+               (f.rx["id"],))
+    assert ("refunded",) in told and ("not_dispensed",) in told
 
 
 async def test_voiding_cancels_the_order(clinic: Clinic) -> None:
