@@ -9,7 +9,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
@@ -114,8 +114,11 @@ def webhook_secret(svc: Services) -> bytes:
     return hmac.new(svc.keys.token_key, b"rxp carrier webhook", hashlib.sha256).digest()
 
 
+CarrierCode = Annotated[str, Path(max_length=30, pattern=r"^[a-z0-9_-]+$")]
+
+
 @carrier_router.post("/{carrier_code}/events", operation_id="carrier_tracking_event")
-async def tracking_event(carrier_code: str, request: Request, ctx: Ctx, svc: Svc,
+async def tracking_event(carrier_code: CarrierCode, request: Request, ctx: Ctx, svc: Svc,
                          x_carrier_signature: Annotated[str | None, Header()] = None,
                          ) -> dict[str, Any]:
     """A carrier pushes a tracking event, signed (HMAC-SHA256 of the body, hex, in

@@ -28,7 +28,8 @@ from server.prescriptions.models import Prescription, ReviewTask
 from server.signatures.models import SigningCertificate
 
 # Who acted when no person did: the server's own jobs, the courier's systems.
-UNNAMED = {"system": "系统（定时任务）", "carrier": "承运商（物流系统）"}
+UNNAMED = {"system": "系统（定时任务）", "carrier": "承运商（物流系统）",
+           "checks": "系统（规则引擎、合理用药系统）"}
 
 
 def _node(kind: str, label: str, at: datetime | None, *, operator: str | None = None,
@@ -110,7 +111,8 @@ async def prescription_trace(ctx: RequestContext, rx: Prescription, *,
                            verified_now=verified))
         hits = await rx_repository.issues(session, rx.id, rx.revision)
         nodes.append(_node("checks", "自动审核（规则引擎与合理用药系统）", rx.signed_at,
-                           organisation=hospital, hits=[{
+                           operator=UNNAMED["checks"], role="system", organisation=hospital,
+                           hits=[{
                                "source": h.source, "kind": h.kind, "level": h.level,
                                "message": h.message, "lines": h.line_numbers,
                                "override_reason": h.override_reason,

@@ -75,5 +75,7 @@ class RequestContext:
 
     def note(self, action: str, entity_type: str | None = None, entity_id: object = None,
              **summary: Any) -> None:
-        self.audit = AuditNote(action, entity_type, None if entity_id is None else str(entity_id),
-                               summary)
+        # Ids come from requests too (a path segment): they are cut to what the log's columns
+        # hold, so recording a refused request can never fail.
+        self.audit = AuditNote(action[:100], entity_type,
+                               None if entity_id is None else str(entity_id)[:64], summary)
