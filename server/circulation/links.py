@@ -16,7 +16,7 @@ async def _order_paid(ctx: RequestContext, svc: Services, payment: Payment) -> N
     order = await repository.get(ctx.session, payment.order_id)
     if order is None or order.paid:
         return
-    order.paid = True
+    await repository.mark_paid(ctx.session, order)
     rx = await common.prescription_of(ctx, order)
     await common.announce(ctx, rx, order, type="order.paid")
     await common.tell_patient(ctx, svc, order, rx, "payment_received",

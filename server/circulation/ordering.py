@@ -154,8 +154,9 @@ async def accept(ctx: RequestContext, svc: Services, actor: Principal,
         raise Conflict("接单已超时，处方已释放给患者重新选择")
     await pharmacies.require_receiving(ctx.session, order.pharmacy_id)
     rx = await common.prescription_of(ctx, order)
-    if not await repository.settle_state(ctx.session, order, expect=OrderState.ACTIVE, values={
-            "accepted_at": now, "accepted_by_id": actor.id}):
+    if not await repository.settle_state(ctx.session, order, expect=OrderState.ACTIVE,
+                                         unaccepted=True,
+                                         values={"accepted_at": now, "accepted_by_id": actor.id}):
         raise Conflict("订单已被其他人处理，请刷新")
     await common.move(ctx, svc, rx, Status.ACCEPTED, role=Role.PHARMACY_STAFF, now=now)
     await common.announce(ctx, rx, order, type="order.accepted")
@@ -167,8 +168,11 @@ async def accept(ctx: RequestContext, svc: Services, actor: Principal,
 async def _release(ctx: RequestContext, svc: Services, order: CirculationOrder, rx: Prescription,
                    *, state: OrderState, reason: str, role: str, template: str) -> None:
     now = svc.clock.now()
-    if not await repository.settle_state(ctx.session, order, expect=OrderState.ACTIVE, values={
-            "state": state.value, "ended_at": now, "end_reason": reason}):
+    # An expired lock is released only if no one accepted the order meanwhile.
+    if not await repository.settle_state(
+            ctx.session, order, expect=OrderState.ACTIVE,
+            unaccepted=state == OrderState.LOCK_EXPIRED,
+            values={"state": state.value, "ended_at": now, "end_reason": reason}):
         raise Conflict("订单已被其他人处理，请刷新")
     await common.move(ctx, svc, rx, Status.AWAITING_PATIENT_CHOICE, role=role, reason=reason,
                       now=now)

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from server.circulation.models import (
     CirculationOrder,
@@ -81,14 +82,17 @@ async def by_pickup_code(session: AsyncSession, pharmacy_id: uuid.UUID,
 
 
 async def settle_state(session: AsyncSession, order: CirculationOrder, *, expect: str,
-                       values: dict[str, object]) -> bool:
-    """Compare-and-set on the order: applies `values` only if it is still `expect` at the
-    version this transaction read. False when someone else got there first."""
+                       values: dict[str, object], unaccepted: bool = False) -> bool:
+    """Compare-and-set on the order: applies `values` only if it is still in state `expect`
+    (and, with `unaccepted`, not accepted yet). False when someone else got there first. Not
+    on the version: a payment arriving meanwhile is no conflict for the pharmacy."""
     await session.flush()
+    conditions = [CirculationOrder.id == order.id, CirculationOrder.state == expect]
+    if unaccepted:
+        conditions.append(CirculationOrder.accepted_at.is_(None))
     result = await session.execute(
         update(CirculationOrder)
-        .where(CirculationOrder.id == order.id, CirculationOrder.state == expect,
-               CirculationOrder.version == order.version)
+        .where(*conditions)
         .values(**values, version=CirculationOrder.version + 1)
         .returning(CirculationOrder.version)
         .execution_options(synchronize_session=False))
@@ -97,6 +101,14 @@ async def settle_state(session: AsyncSession, order: CirculationOrder, *, expect
         return False
     await session.refresh(order)
     return True
+
+
+async def mark_paid(session: AsyncSession, order: CirculationOrder) -> None:
+    """The order is paid. A flag that only ever turns on: set without the version, so that a
+    callback racing the pharmacy's acceptance conflicts with nobody."""
+    await session.execute(update(CirculationOrder).where(CirculationOrder.id == order.id)
+                          .values(paid=True).execution_options(synchronize_session=False))
+    set_committed_value(order, "paid", True)
 
 
 async def expired_locks(session: AsyncSession, now: datetime,
