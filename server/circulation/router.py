@@ -6,12 +6,14 @@ import hashlib
 import hmac
 import json
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.access import scope
 from server.access.roles import Permission
@@ -65,6 +67,15 @@ def _period(since: datetime | None, until: datetime | None,
     return since, until
 
 
+async def _on_replica(svc: Services, actor: Principal,
+                      fetch: Callable[[AsyncSession], Awaitable[list[dict[str, Any]]]],
+                      ) -> tuple[list[dict[str, Any]], str]:
+    """Figures read on a replica when one answers, scoped to what `actor` may see."""
+    async with svc.db.read_session() as (session, source):
+        await scope.apply(session, actor)
+        return await fetch(session), source
+
+
 @router.get("/statistics/prescriptions", operation_id="statistics_prescriptions")
 async def prescription_statistics(
     actor: Stats, svc: Svc, group_by: statistics.PrescriptionGrouping,
@@ -72,10 +83,8 @@ async def prescription_statistics(
 ) -> dict[str, Any]:
     """Prescriptions and amounts by doctor, department, drug class, pharmacy, day or month."""
     since, until = _period(since, until, svc)
-    async with svc.db.read_session() as (session, source):
-        await scope.apply(session, actor)
-        rows = await statistics.prescriptions(session, group_by=group_by, since=since,
-                                              until=until)
+    rows, source = await _on_replica(svc, actor, lambda session: statistics.prescriptions(
+        session, group_by=group_by, since=since, until=until))
     return {"group_by": group_by, "since": since, "until": until, "rows": rows,
             "served_by": source}
 
@@ -87,9 +96,8 @@ async def review_statistics(
 ) -> dict[str, Any]:
     """Review approval, rejection and error rates and times to decision."""
     since, until = _period(since, until, svc)
-    async with svc.db.read_session() as (session, source):
-        await scope.apply(session, actor)
-        rows = await statistics.reviews(session, group_by=group_by, since=since, until=until)
+    rows, source = await _on_replica(svc, actor, lambda session: statistics.reviews(
+        session, group_by=group_by, since=since, until=until))
     return {"group_by": group_by, "since": since, "until": until, "rows": rows,
             "served_by": source}
 
@@ -99,9 +107,8 @@ async def fulfilment_statistics(actor: Stats, svc: Svc, since: datetime | None =
                                 until: datetime | None = None) -> dict[str, Any]:
     """Fulfilment per delivery mode: orders, acceptance time, time to the patient's hands."""
     since, until = _period(since, until, svc)
-    async with svc.db.read_session() as (session, source):
-        await scope.apply(session, actor)
-        rows = await statistics.fulfilment(session, since=since, until=until)
+    rows, source = await _on_replica(svc, actor, lambda session: statistics.fulfilment(
+        session, since=since, until=until))
     return {"since": since, "until": until, "rows": rows, "served_by": source}
 
 

@@ -27,6 +27,7 @@ from server.prescriptions.lifecycle import STATUS_LABELS, Status
 from server.prescriptions.models import Prescription, ReviewTask
 from server.signatures.models import SigningCertificate
 
+NOT_VISIBLE = "没有这张处方，或无权查看"
 # Who acted when no person did: the server's own jobs, the courier's systems.
 UNNAMED = {"system": "系统（定时任务）", "carrier": "承运商（物流系统）",
            "checks": "系统（规则引擎、合理用药系统）"}
@@ -184,13 +185,9 @@ async def trace_of_prescription(ctx: RequestContext, actor: Principal,
                                 prescription_id: uuid.UUID) -> TraceOut:
     rx = await rx_repository.get(ctx.session, prescription_id)
     if rx is None:
-        raise _not_visible(actor)
+        raise NotFound(NOT_VISIBLE)
     ctx.note("trace.read", "prescription", rx.id, number=rx.number)
     return await prescription_trace(ctx, rx)
-
-
-def _not_visible(actor: Principal) -> NotFound:
-    return NotFound("没有这张处方，或无权查看")
 
 
 async def trace_of_code(ctx: RequestContext, actor: Principal, raw_code: str) -> TraceOut:
@@ -207,7 +204,7 @@ async def trace_of_code(ctx: RequestContext, actor: Principal, raw_code: str) ->
         await common.widen_to(ctx, actor, order.org_id)
     rx = await rx_repository.get(ctx.session, order.prescription_id) if order else None
     if rx is None:
-        raise _not_visible(actor)
+        raise NotFound(NOT_VISIBLE)
     ctx.note("trace.read", "trace_code", code, prescription=rx.number)
     return await prescription_trace(ctx, rx, focus_code=code)
 
