@@ -92,9 +92,10 @@ async def list_products(session: AsyncSession, *, status: str | None, item_type:
 
 # -- search -----------------------------------------------------------------------------------
 # A rank holding more matches than this is not sorted whole: its best rows are read from the
-# ordered index instead, and the total becomes a lower bound (total_exact false).
+# top-N statement instead, and the total becomes a lower bound (total_exact false).
 SORT_LIMIT = 1000
-WALK_WINDOW = 2000
+WALK_WINDOW = 2000  # rows of the ordered index walked first
+MAX_WALK = 12000  # rows walked on at most, when the head was dense enough
 _ORDER = (P.name_length, P.generic_name, P.specification, P.id)
 
 
@@ -193,35 +194,56 @@ def _possible_ranks(token: str) -> list[list[int]]:
     return groups
 
 
-async def _walk_in_order(session: AsyncSession, where: Sequence[ColumnElement[bool]],
-                         need: int) -> list[uuid.UUID]:
-    """The first `need` matches in result order, read window by window from the ordered index.
+_Key = tuple[int, str, str, uuid.UUID]
 
-    Used for a rank with more than SORT_LIMIT matches: at least one active product in every
-    N / SORT_LIMIT is then a match, so a window of WALK_WINDOW rows usually holds the page.
-    The conditions are computed in the window's select list, not used as its filter: that way
-    pg_trgm's selectivity guess cannot talk the planner out of walking the index, and the walk
-    is an index-only scan (the index carries every column the conditions read)."""
-    # `status` is in the index's predicate, not among its columns: leave it out of `hit`.
-    hit = and_(*(c for c in where if c is not _IS_ACTIVE))
-    found: list[uuid.UUID] = []
-    after: tuple[int, str, str, uuid.UUID] | None = None
-    while len(found) < need:
-        window = select(P.id, *_ORDER[:-1], hit.label("hit"),
-                        func.row_number().over(order_by=_ORDER).label("position")
-                        ).where(_IS_ACTIVE)
-        if after is not None:
-            window = window.where(tuple_(*_ORDER) > tuple_(*map(_value, after)))
-        w = window.order_by(*_ORDER).limit(_value(WALK_WINDOW)).subquery()
-        rows = (await session.execute(
-            select(w).where(or_(w.c.hit, w.c.position == _value(WALK_WINDOW)))
-            .order_by(w.c.position))).all()
-        found.extend(r.id for r in rows if r.hit)
-        last = rows[-1] if rows else None
-        if last is None or last.position < WALK_WINDOW:
-            break  # the index is walked to its end
-        after = (last.name_length, last.generic_name, last.specification, last.id)
-    return found[:need]
+
+async def _walk(session: AsyncSession, hit: ColumnElement[bool], after: _Key | None,
+                rows: int) -> tuple[list[uuid.UUID], _Key | None]:
+    """The matches among the next `rows` active products of the ordered index after `after`,
+    and the key of the last row walked (None when the index ended). The conditions are
+    computed in the select list, not used as the filter: an index-only scan the planner cannot
+    be talked out of (the index carries every column they read)."""
+    window = select(*_ORDER, hit.label("hit"),
+                    func.row_number().over(order_by=_ORDER).label("position")).where(_IS_ACTIVE)
+    if after is not None:
+        window = window.where(tuple_(*_ORDER) > tuple_(*map(_value, after)))
+    w = window.order_by(*_ORDER).limit(_value(rows)).subquery()
+    found = (await session.execute(select(w).where(or_(w.c.hit, w.c.position == _value(rows)))
+                                   .order_by(w.c.position))).all()
+    ids = [r.id for r in found if r.hit]
+    last = found[-1] if found and found[-1].position == rows else None
+    return ids, (last.name_length, last.generic_name, last.specification, last.id) if last else None
+
+
+async def _first_in_order(session: AsyncSession, where: Sequence[ColumnElement[bool]],
+                          need: int) -> list[uuid.UUID]:
+    """The first `need` matches of a rank too large to sort whole (more than SORT_LIMIT), in
+    result order, reading a few thousand rows.
+
+    The planner cannot choose well here (pg_trgm guesses a few hundred rows for any pattern),
+    and the two ways cost about the same per row: walking the ordered index costs rows walked
+    (need / density), reading every match through the GIN indexes and keeping the best costs
+    the matches. So the head of the ordered index is walked first; its density says whether
+    walking on is cheaper than reading the matches (one letter: dense, found early) or not (阿莫:
+    a few thousand names, most of them long and late in the order: none in the head)."""
+    hit = and_(*(c for c in where if c is not _IS_ACTIVE))  # status is the index's predicate
+    found, last = await _walk(session, hit, None, WALK_WINDOW)
+    if len(found) >= need or last is None:
+        return found[:need]
+    if found:
+        # Rows still to walk at the head's density, with a margin for unevenness.
+        rows = -(-(need - len(found)) * WALK_WINDOW * 3 // (2 * len(found)))
+        if rows <= MAX_WALK:
+            more, last = await _walk(session, hit, last, rows)
+            found += more
+            if len(found) >= need or last is None:
+                return found[:need]
+    # A materialised CTE: the filter runs on its own (through the GIN indexes), and the
+    # planner cannot turn the top-N into a walk of the whole ordered index.
+    matches = select(*_ORDER).where(*where).cte().prefix_with("MATERIALIZED")
+    return list((await session.scalars(
+        select(matches.c.id).order_by(*(matches.c[c.key] for c in _ORDER))
+        .limit(_value(need)))).all())
 
 
 async def with_prices(session: AsyncSession, ids: Sequence[uuid.UUID], today: date
@@ -247,7 +269,7 @@ async def search(session: AsyncSession, *, tokens: Sequence[str], item_type: str
     SORT_LIMIT matches).
 
     Ranks are read through the GIN indexes, at most SORT_LIMIT + 1 rows each, and sorted; a
-    rank that holds more is read instead in order from the ordered index, as far as the page
+    rank that holds more is read instead by a top-N statement, as far as the page
     needs, and the ranks after it are not counted. However common what was typed is, a search
     reads a few thousand rows at most, in two to five statements."""
     conditions: list[ColumnElement[bool]] = [_IS_ACTIVE, *(_token_match(t) for t in tokens)]
@@ -272,8 +294,8 @@ async def search(session: AsyncSession, *, tokens: Sequence[str], item_type: str
             if read.count > SORT_LIMIT:
                 exact = False
                 if len(ids) < want:
-                    ids.extend(await _walk_in_order(session, [*conditions, ranks[i]],
-                                                    want - len(ids)))
+                    ids.extend(await _first_in_order(session, [*conditions, ranks[i]],
+                                                     want - len(ids)))
             elif len(ids) < want:
                 ids.extend(read.first_ids[: want - len(ids)])
     page = ids[offset:want]

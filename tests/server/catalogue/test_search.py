@@ -205,16 +205,18 @@ class TestFilters:
 
 class TestBoundedPath:
     """With tiny limits every search takes the path a 100,000-product catalogue takes for a
-    common prefix: a rank too large to sort is read in order from the ordered index."""
+    common prefix: a rank too large to sort is read by a top-N statement."""
 
     @pytest.mark.parametrize("q", ["a", "片", "x", "amxl", "lin", "阿 片", "头孢"])
+    @pytest.mark.parametrize("max_walk", [0, 10**6], ids=["matches-read", "walked-on"])
     async def test_same_page_as_sorting_everything(
             self, client: httpx.AsyncClient, headers_for: HeadersFor,
-            monkeypatch: pytest.MonkeyPatch, q: str) -> None:
+            monkeypatch: pytest.MonkeyPatch, q: str, max_walk: int) -> None:
         doctor = await headers_for(DOCTOR)
         exact = [await search(client, doctor, q=q, limit=7, offset=o) for o in (0, 7)]
         monkeypatch.setattr(repository, "SORT_LIMIT", 3)
         monkeypatch.setattr(repository, "WALK_WINDOW", 5)
+        monkeypatch.setattr(repository, "MAX_WALK", max_walk)
         walked = [await search(client, doctor, q=q, limit=7, offset=o) for o in (0, 7)]
         for full, bounded in zip(exact, walked, strict=True):
             assert [h["id"] for h in bounded["items"]] == [h["id"] for h in full["items"]]
