@@ -73,6 +73,7 @@ class KioskApp(QObject):
         self._probe = QTimer(self, interval=probe_ms)
         self._probe.timeout.connect(self.on_probe_timeout)
         self._polling = False
+        self._shown = self.flow.screen
 
     # -- life ----------------------------------------------------------------------------------
 
@@ -112,6 +113,10 @@ class KioskApp(QObject):
             self.flow.reset(message)
 
     def _on_flow_changed(self, flow: KioskFlow) -> None:
+        if flow.screen is not self._shown:
+            # The screen only: the log is for staff and must hold no patient data.
+            log.info("kiosk %s: screen %s", self.kiosk_id, flow.screen)
+            self._shown = flow.screen
         if flow.visit is None and self.service.has_patient:
             # The visit ended: the patient's token goes too (the flow dropped the rest).
             self.worker.submit(self.service.forget_patient)

@@ -120,7 +120,7 @@ def _refuse(title: str, text: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    logging.basicConfig(level=logging.INFO)
+    logging.basicConfig(level=logging.INFO, force=True)  # python-escpos configured it on import
     app, _ = create_application(APP_NAME, [sys.argv[0]], catalogues=CATALOGUES,
                                 require_cjk_font=True)
     translate = QCoreApplication.translate
@@ -152,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                          recover=lambda report: kiosk.flow.reset())
     crash.install()
     kiosk.start()
-    if args.windowed:
+    if args.windowed or args.demo_file:  # a demo shares the desktop with the launcher
         window.resize(720, 1280)
         window.show()
     else:
