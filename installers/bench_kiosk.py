@@ -100,8 +100,8 @@ def _child(demo_file: Path, card_url: str, port: int, runs: int, numbers: list[s
     from common.qt.screens import wait_until
     from kiosk.app import KioskApp
     from kiosk.flow import Screen
-    from kiosk.main import CATALOGUES
     from kiosk.service import KioskService
+    from kiosk.texts import CATALOGUES
     from kiosk.ui.window import KioskWindow
 
     create_application("rxp-bench-kiosk", [], catalogues=CATALOGUES)

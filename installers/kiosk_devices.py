@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import IO
 
 from common.hardware.card.emulator import VPCD_PORT
-from common.hardware.ptypair import PtyPair
 from common.hardware.printer.simulator import SerialPrinterSimulator
+from common.hardware.ptypair import PtyPair
 from common.hardware.scanner.video import write_code_video
 
 PCSCD_SOCKET = Path("/run/pcscd/pcscd.comm")

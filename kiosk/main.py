@@ -34,12 +34,10 @@ from common.workstation import WorkstationConfigError, app_data_dir, load_workst
 from kiosk.app import KioskApp
 from kiosk.flow import KioskFlow, KioskSettings
 from kiosk.service import KioskService
+from kiosk.texts import CATALOGUES
 from kiosk.ui.window import KioskWindow
 
 APP_NAME = "rxp-kiosk"
-I18N_DIR = Path(__file__).resolve().parent / "i18n"
-CATALOGUE = "rxp_kiosk"
-CATALOGUES = [(CATALOGUE, I18N_DIR)]
 DEFAULT_PIN = "000000"  # only until the site sets RXP_KIOSK_PIN_SHA256 (docs/kiosk.md)
 SIMULATED_CARD_READER = "sim://?card=none"
 SIMULATED_PRINTER = "sim://"

@@ -24,7 +24,10 @@ from kiosk.app import KioskApp
 from kiosk.flow import KioskFlow, KioskSettings, Screen
 from kiosk.models import DeliveryMode
 from kiosk.service import KioskService
+from kiosk.texts import CATALOGUES
 from kiosk.ui.window import KioskWindow
+
+__all__ = ["CATALOGUES", "close_all", "screenshots"]
 
 SIZE = (1080, 1920)  # a portrait kiosk screen
 PATIENT = "张伟"
