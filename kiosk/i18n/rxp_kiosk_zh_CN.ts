@@ -377,8 +377,8 @@ Total: %3</source>
         <translation>没有可办理的处方</translation>
     </message>
     <message>
-        <source>; </source>
-        <translation>；</translation>
+        <source>Delivery fee %1</source>
+        <translation>快递费 %1</translation>
     </message>
     <message>
         <source>%1  %2
@@ -407,10 +407,6 @@ Total: %3</source>
     <message>
         <source>Closed</source>
         <translation>休息中</translation>
-    </message>
-    <message>
-        <source>  Delivery %1 (%2)</source>
-        <translation>  快递费 %1（%2）</translation>
     </message>
     <message>
         <source>Pickup time</source>

@@ -203,8 +203,8 @@ class KioskWindow(QStackedWidget):
         if not visit.prescriptions:
             page.body.addWidget(label(self.tr("No prescriptions to handle"), "big"))
         for rx in visit.prescriptions:
-            drugs = self.tr("; ").join(f"{line.generic_name} {line.specification} × "
-                                       f"{line.quantity}{line.unit}" for line in rx.lines)
+            drugs = "\n".join(f"{line.generic_name} {line.specification} × "
+                               f"{line.quantity}{line.unit}" for line in rx.lines)
             text = fill(self.tr("%1  %2\n%3 %4, Dr %5  Amount %6\n%7"), rx.number,
                         rx.status.patient_label, rx.hospital, rx.department, rx.doctor,
                         yuan(rx.amount_fen), drugs)
@@ -235,9 +235,10 @@ class KioskWindow(QStackedWidget):
             distance = ("" if option.distance_km is None else
                         fill(self.tr("  %1 km away"), f"{option.distance_km:.1f}"))
             hours = self.tr("Open") if option.open_now else self.tr("Closed")
+            # A line each: a button's text does not wrap, and the screen is narrow.
             fee = ("" if option.delivery_fee_fen is None else
-                   fill(self.tr("  Delivery %1 (%2)"), yuan(option.delivery_fee_fen),
-                        option.fee_rule or ""))
+                   "\n" + fill(self.tr("Delivery fee %1"), yuan(option.delivery_fee_fen))
+                   + (f"\n{option.fee_rule}" if option.fee_rule else ""))
             text = (f"{option.name}{distance}\n{hours} {option.hours_today or ''}  "
                     f"{self.stock_label(option.stock)}{fee}")
             item = button(text, name="option")
