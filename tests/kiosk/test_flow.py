@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from kiosk.flow import InvalidStep, KioskFlow, KioskSettings, Payer, Screen
-from kiosk.texts import Message
 from kiosk.models import (
     DeliveryMode,
     Order,
@@ -19,6 +18,7 @@ from kiosk.models import (
     Payment,
     PharmacyOption,
 )
+from kiosk.texts import Message
 from tests.clients import ManualClock
 
 RX_ID = uuid.uuid4()
