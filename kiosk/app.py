@@ -40,6 +40,7 @@ def _local_now() -> datetime:
 
 class KioskApp(QObject):
     changed = Signal()  # the flow moved; the window renders
+    home_idle = Signal()  # home untouched for the idle time: what was typed there goes
     alerted = Signal(str)  # a staff alert (also logged)
 
     def __init__(self, service: KioskService, *, flow: KioskFlow | None = None,
@@ -68,13 +69,14 @@ class KioskApp(QObject):
         if self.scans is not None:
             self.scans.scanned.connect(self.on_scans_scanned)
         self._tick = QTimer(self, interval=tick_ms)
-        self._tick.timeout.connect(self.flow.tick)
+        self._tick.timeout.connect(self.on_tick_timeout)
         self._poll = QTimer(self, interval=poll_ms)
         self._poll.timeout.connect(self.on_poll_timeout)
         self._probe = QTimer(self, interval=probe_ms)
         self._probe.timeout.connect(self.on_probe_timeout)
         self._polling = False
         self._shown = self.flow.screen
+        self._home_idle_sent = False
 
     # -- life ----------------------------------------------------------------------------------
 
@@ -127,6 +129,19 @@ class KioskApp(QObject):
         else:
             self._poll.stop()
         self.changed.emit()
+
+    @Slot()
+    def on_tick_timeout(self) -> None:
+        self.flow.tick()
+        # Home is not a patient screen for the flow, but an ID number typed there, or the
+        # masked phone a code went to, must not wait for the next patient.
+        if self.flow.screen is not Screen.HOME or \
+                self.flow.idle_for() < self.flow.settings.idle_seconds:
+            self._home_idle_sent = False
+        elif not self._home_idle_sent:
+            self._home_idle_sent = True
+            self.sms_phone = None
+            self.home_idle.emit()
 
     # -- identification ------------------------------------------------------------------------
 

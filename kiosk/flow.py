@@ -131,6 +131,10 @@ class KioskFlow:
         """The patient did something: the idle time starts again."""
         self._last_touch = self.clock()
 
+    def idle_for(self) -> float:
+        """Seconds since the last touch or screen change."""
+        return self.clock() - self._last_touch
+
     def alert(self, kind: str, message: Message | str) -> None:
         entry = StaffAlert(self.clock(), kind,
                            Message(message) if isinstance(message, str) else message)

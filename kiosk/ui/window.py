@@ -93,6 +93,7 @@ class KioskWindow(QStackedWidget):
         self._build_home_inputs()
         self._build_address_inputs()
         app.changed.connect(self.show_flow)
+        app.home_idle.connect(self.on_app_home_idle)
         self.show_flow()
 
     # -- fixed inputs --------------------------------------------------------------------------
@@ -122,6 +123,8 @@ class KioskWindow(QStackedWidget):
         pin_keypad.submitted.connect(self.on_pin_keypad_submitted)
         pin_layout.addWidget(pin_keypad)
         self.pin_panel.hide()
+        for keypad in (self.id_keypad, self.code_keypad, pin_keypad):
+            self._touch_on_keys(keypad)
         self.sms_button = button(self.tr("No card? Use your ID number and an SMS code"),
                                  secondary=True)
         self.sms_button.clicked.connect(self.on_sms_button_clicked)
@@ -145,9 +148,15 @@ class KioskWindow(QStackedWidget):
             form.addWidget(edit)
         phone_keypad = Keypad(self.recipient_phone, submit_text=self.tr("Address complete"))
         phone_keypad.submitted.connect(lambda _: self.on_confirm_clicked())
+        self._touch_on_keys(phone_keypad)
         form.addWidget(phone_keypad)
         self.address_panel.hide()
         choose.fixed.addWidget(self.address_panel)
+
+    def _touch_on_keys(self, keypad: Keypad) -> None:
+        """Typing is using the kiosk: the idle time starts again."""
+        for key in keypad.keys.values():
+            key.clicked.connect(self.app.flow.touch)
 
     # -- words ---------------------------------------------------------------------------------
 
@@ -369,6 +378,13 @@ class KioskWindow(QStackedWidget):
             page.body.addWidget(label(self.tr("None"), "hint"))
 
     # -- slots ---------------------------------------------------------------------------------
+
+    def on_app_home_idle(self) -> None:
+        for edit in self.pages[Screen.HOME].inputs:
+            edit.clear()
+        self.sms_panel.hide()
+        self.pin_panel.hide()
+        self.show_flow()
 
     def on_sms_button_clicked(self) -> None:
         self.pin_panel.hide()

@@ -151,6 +151,8 @@ def test_paper_out_while_printing_shows_the_code_and_alerts_staff(
     assert "[切纸]" not in rig.printed()  # the receipt was cut short
     rig.click("完成")
     rig.wait_for(Screen.HOME)
+    assert rig.app.flow.visit is None
+    rig.qtbot.waitUntil(lambda: not rig.app.service.has_patient)  # the token, too
     assert patient_data(rig, code or "") == []
 
 
@@ -158,7 +160,7 @@ def test_card_pulled_while_reading(rig: Rig, demo: DemoGroup) -> None:
     rig.card.emulator.inject("card_removed_mid_read")
     rig.card.emulator.insert(patient_card(demo))
     rig.wait_for(Screen.CARD_ERROR)
-    assert rig.app.flow.visit is None
+    assert rig.app.flow.visit is None and not rig.app.service.has_patient
     assert any("卡片被拔出" in t for t in rig.window.texts())  # the message, in Chinese
     assert patient_data(rig) == []
     rig.click("换一种方式")
@@ -174,6 +176,8 @@ def test_server_stopped_mid_flow_and_back(rig: Rig, demo: DemoGroup,
     rig.click("到药店自取")
     rig.wait_for(Screen.OUT_OF_SERVICE)
     assert rig.app.flow.visit is None
+    # Logging out cannot reach the server; the token is dropped all the same.
+    rig.qtbot.waitUntil(lambda: not rig.app.service.has_patient)
     assert patient_data(rig, str(rx["number"])) == []
     rig.server.start()
     rig.wait_for(Screen.HOME)
