@@ -310,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("bench", help="performance benchmarks (BENCH lines)")
     p.add_argument("names", nargs="*", help="check signatures search submit events "
                                             "tracecode_race journey worklist "
-                                            "doctor_start doctor_memory")
+                                            "doctor_start doctor_memory kiosk_card")
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("drill", help="reliability drills (DRILL lines, reports in .rxp/reports)")

@@ -15,12 +15,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from installers.local import LocalEnvironment
 from installers.pgcluster import free_port
+
+if TYPE_CHECKING:
+    from installers.kiosk_demo import KioskDemo
 
 
 def write_demo_json(env: LocalEnvironment, group: Any, *, base_url: str,
@@ -85,6 +88,26 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _start_kiosk_demo(state: Path, demo_file: Path, *, display: bool) -> KioskDemo | None:
+    """The kiosk's devices; without a display, the kiosk too (the launcher starts it
+    otherwise). A kiosk that cannot start leaves the rest of the demo running."""
+    from installers.kiosk_demo import KioskDemo
+
+    kiosk = KioskDemo(state, demo_file)
+    try:
+        kiosk.start_devices()
+        print(f"rxp demo: {kiosk.describe()}", flush=True)
+        if not display:
+            kiosk.start_kiosk(offscreen=True)
+            print(f"rxp demo: kiosk running offscreen (log {state / 'kiosk' / 'kiosk.log'})",
+                  flush=True)
+    except Exception as exc:
+        print(f"rxp demo: the kiosk did not start: {exc}", flush=True)
+        kiosk.stop()
+        return None
+    return kiosk
+
+
 def run_demo(*, headless: bool, once: bool) -> int:
     from installers import cli
     from installers.journey import run_journey
@@ -104,13 +127,17 @@ def run_demo(*, headless: bool, once: bool) -> int:
                           port, env.state / "server.log")
     # A service manager stops with SIGTERM: clean up as for Ctrl-C.
     signal.signal(signal.SIGTERM, _interrupt)
+    kiosk: KioskDemo | None = None
     try:
         ready = wait_ready(base_url, server)
         print(f"rxp demo: server ready at {base_url} (docs: {base_url}/docs) — {ready}", flush=True)
         if once:
             ok = run_journey(base_url, json.loads(path.read_text()))
             return 0 if ok else 1
-        if not headless and (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        display = not headless and bool(os.environ.get("DISPLAY")
+                                        or os.environ.get("WAYLAND_DISPLAY"))
+        kiosk = _start_kiosk_demo(env.state, path, display=display)
+        if display:
             from installers.launcher import run_launcher
 
             print("rxp demo: opening the launcher; closing it ends the demo", flush=True)
@@ -122,6 +149,8 @@ def run_demo(*, headless: bool, once: bool) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
+        if kiosk is not None:
+            kiosk.stop()
         stop_server(server)
         env.replica().stop()
         env.cluster.stop()
