@@ -33,6 +33,7 @@ from server.knowledge.models import (
     KnowledgeInteractionPair,
     KnowledgeSet,
 )
+from server.insurance.models import InsuranceClaim
 from server.notifications.models import Notification
 from server.organisations.models import Organisation
 from server.patient_access.models import (
@@ -74,6 +75,7 @@ __all__ = [
     "DeliveryEvent",
     "DispensedPackage",
     "IdempotencyRecord",
+    "InsuranceClaim",
     "IntegrationClient",
     "KnowledgeAllergyClass",
     "KnowledgeAllergyCross",
