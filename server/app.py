@@ -32,8 +32,8 @@ from server.events.hub import EventHub
 from server.events.router import router as events_router
 from server.health.router import router as health_router
 from server.idempotency.store import StoredResponse
-from server.insurance.client import insurance_platform_for_url
 from server.identity.router import auth_router, users_router
+from server.insurance.client import insurance_platform_for_url
 from server.knowledge.router import router as knowledge_router
 from server.notifications.background import delivery_loop
 from server.notifications.gateway import gateway_for_url

@@ -22,6 +22,7 @@ from server.identity.models import (
     RefreshToken,
     StaffUser,
 )
+from server.insurance.models import InsuranceClaim
 from server.knowledge.models import (
     KnowledgeAllergyClass,
     KnowledgeAllergyCross,
@@ -33,7 +34,6 @@ from server.knowledge.models import (
     KnowledgeInteractionPair,
     KnowledgeSet,
 )
-from server.insurance.models import InsuranceClaim
 from server.notifications.models import Notification
 from server.organisations.models import Organisation
 from server.patient_access.models import (

@@ -82,6 +82,8 @@ class InsurancePlatform:
         self._client = httpx.AsyncClient(base_url=base_url.rstrip("/") + "/", timeout=timeout,
                                          transport=transport)
         self.calls: list[CallRecord] = []
+        # The simulator's state when it runs in this process (`sim://`), for tests and demos.
+        self.simulator: Any = None
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -197,12 +199,15 @@ def insurance_platform_for_url(url: str, *, credentials_file: Path | None = None
         from server.insurance.simulator import SimulatorState, create_simulator
 
         sim = SimulatorState()
-        return InsurancePlatform(SIM_BASE_URL, sim.enrol(), timeout=timeout,
-                                 transport=httpx.ASGITransport(app=create_simulator(sim)),
-                                 name="医保电子处方中心（模拟）")
+        platform = InsurancePlatform(SIM_BASE_URL, sim.enrol(), timeout=timeout,
+                                     transport=httpx.ASGITransport(app=create_simulator(sim)),
+                                     name="医保电子处方中心（模拟）")
+        platform.simulator = sim
+        return platform
     if url.startswith(("http://", "https://")):
         if credentials_file is None or not credentials_file.is_file():
-            raise ValueError("RXP_INSURANCE_URL 已配置，但 RXP_INSURANCE_CREDENTIALS 指向的凭据文件不存在")
+            raise ValueError("RXP_INSURANCE_URL 已配置，"
+                             "但 RXP_INSURANCE_CREDENTIALS 指向的凭据文件不存在")
         credentials = AppCredentials.from_json(json.loads(credentials_file.read_text()))
         return InsurancePlatform(url, credentials, timeout=timeout)
     raise ValueError(f"不支持的医保平台地址：{url}（应为 http(s):// 或 sim://）")

@@ -28,7 +28,7 @@ async def order_lines(session: AsyncSession,
         select(OrderLine, CatalogueProduct)
         .join(CatalogueProduct, CatalogueProduct.id == OrderLine.product_id)
         .where(OrderLine.order_id == order_id).order_by(OrderLine.line_no))
-    return [(line, product) for line, product in rows.tuples()]
+    return [(line, product) for line, product in rows]
 
 
 async def packages(session: AsyncSession, order_id: uuid.UUID) -> Sequence[DispensedPackage]:
