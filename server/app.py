@@ -33,6 +33,7 @@ from server.events.router import router as events_router
 from server.health.router import router as health_router
 from server.idempotency.store import StoredResponse
 from server.identity.router import auth_router, users_router
+from server.insurance.client import insurance_platform_for_url
 from server.knowledge.router import router as knowledge_router
 from server.notifications.background import delivery_loop
 from server.notifications.gateway import gateway_for_url
@@ -76,6 +77,9 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
                                              timeout=settings.sms_gateway_timeout),
         payment_gateway=payment_gateway_for_url(settings.payment_gateway_url,
                                                 key_dir=settings.key_dir, clock=clock),
+        insurance=insurance_platform_for_url(settings.insurance_url,
+                                             credentials_file=settings.insurance_credentials,
+                                             timeout=settings.insurance_timeout),
     )
 
 
@@ -110,7 +114,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)
             await event_hub.stop()
-            for adapter in (services.rational_use, services.notification_gateway):
+            for adapter in (services.rational_use, services.notification_gateway,
+                            services.insurance):
                 close = getattr(adapter, "aclose", None)
                 if close is not None:
                     await close()

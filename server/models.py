@@ -22,6 +22,7 @@ from server.identity.models import (
     RefreshToken,
     StaffUser,
 )
+from server.insurance.models import InsuranceClaim
 from server.knowledge.models import (
     KnowledgeAllergyClass,
     KnowledgeAllergyCross,
@@ -74,6 +75,7 @@ __all__ = [
     "DeliveryEvent",
     "DispensedPackage",
     "IdempotencyRecord",
+    "InsuranceClaim",
     "IntegrationClient",
     "KnowledgeAllergyClass",
     "KnowledgeAllergyCross",
