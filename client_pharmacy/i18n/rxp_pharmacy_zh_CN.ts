@@ -231,6 +231,10 @@
         <translation>已撤销 %1</translation>
     </message>
     <message>
+        <source>Nothing dispensed: %1 is closed</source>
+        <translation>未发药：订单 %1 已结束</translation>
+    </message>
+    <message>
         <source>Dispensed in part: %1 (%2 line(s) short)</source>
         <translation>部分发药完成：%1（%2 行未足量）</translation>
     </message>

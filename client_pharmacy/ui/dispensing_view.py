@@ -233,7 +233,9 @@ class DispensingView(QWidget):
     def _on_completed(self, order: Order) -> None:
         self.show_lines()
         short = [x for x in order["lines"] if x["dispensed"] < x["quantity"]]
-        if short:
+        if not any(x["dispensed"] for x in order["lines"]):
+            text = fill_args(self.tr("Nothing dispensed: %1 is closed"), order["number"])
+        elif short:
             text = fill_args(self.tr("Dispensed in part: %1 (%2 line(s) short)"),
                              order["number"], len(short))
         else:
