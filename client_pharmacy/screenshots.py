@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QWidget
 
 from client_pharmacy.app import CATALOGUE, I18N_DIR
 from client_pharmacy.demo_orders import Demo, DemoOrders
+from client_pharmacy.ui.widgets import store_day
 from client_pharmacy.ui.window import PharmacyWindow
 from common.auth import Session
 from common.qt.login import LoginDialog
@@ -129,6 +130,9 @@ def screenshots(demo: Demo) -> dict[str, QWidget]:
     courier.counter_view.show_order(made["shipped"])
 
     summary = _window(session, 3)
+    # The day the demo orders were accepted on (a run across midnight in China shows them).
+    summary.summary_view.show_day(store_day(made["shipped"]["accepted_at"]))
+    _settled(summary)
     profile = _window(session, 4)
     return {"login": login, "inbox": inbox, "dispensing": dispensing, "counter": counter,
             "courier": courier, "summary": summary, "profile": profile}

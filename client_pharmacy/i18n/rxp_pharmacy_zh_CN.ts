@@ -633,6 +633,10 @@
         <translation>扫描追溯码（个）</translation>
     </message>
     <message>
+        <source>Day</source>
+        <translation>日期</translation>
+    </message>
+    <message>
         <source>Day summary %1</source>
         <translation>%1 日报</translation>
     </message>

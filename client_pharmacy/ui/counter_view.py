@@ -4,10 +4,12 @@ counter payment, calling the next queue number; and the day summary."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
+    QDateEdit,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -22,6 +24,7 @@ from client_pharmacy.counter import Counter, Order, yuan
 from client_pharmacy.ui.services import CounterServices, failure_text
 from client_pharmacy.ui.widgets import (
     BUSY_STYLE,
+    CHINA,
     ERROR_STYLE,
     OK_STYLE,
     fill_args,
@@ -79,6 +82,7 @@ class CounterView(QWidget):
         layout.addWidget(self.message)
         layout.addStretch()
         self._show_tracking(False)
+        self._enable_actions(None)
         self.find_button.clicked.connect(self.on_find_button_clicked)
         self.pickup_code.returnPressed.connect(self.on_find_button_clicked)
         self.handover_button.clicked.connect(self.on_handover_button_clicked)
@@ -103,10 +107,21 @@ class CounterView(QWidget):
         self.summary.setText("　".join(parts))
         # Tracking is the courier's (or the run to the hospital); a pickup order has none.
         self._show_tracking(order["mode"] != "store_pickup")
+        self._enable_actions(order)
         self.events.clear()
         for event in order.get("events", []):
             self.events.addItem(f"{local_time(event['occurred_at'])}　"
                                 f"{event['description']}　{event['location'] or ''}")
+
+    def _enable_actions(self, order: Order | None) -> None:
+        """Only what the order's state allows is offered (the server checks again)."""
+        active = order is not None and order["state"] == "active"
+        ready = active and order is not None and order["dispensed_at"] is not None
+        pickup = order is not None and order["mode"] == "store_pickup"
+        self.handover_button.setEnabled(ready and pickup)
+        self.dispatch_button.setEnabled(ready and not pickup and order is not None
+                                        and not order["outbound_number"])
+        self.payment_button.setEnabled(active and order is not None and not order["paid"])
 
     def _show_tracking(self, shown: bool) -> None:
         self.tracking.setVisible(shown)
@@ -187,6 +202,12 @@ class SummaryView(QWidget):
         for value in (self.orders, self.amount, self.codes):
             value.setStyleSheet("font-size: 14pt;")
         self.message = QLabel("")
+        self.day = QDateEdit()
+        self.day.setCalendarPopup(True)
+        self.day.setDisplayFormat("yyyy-MM-dd")
+        # The business day is the stores' (Asia/Shanghai), whatever the workstation's zone.
+        today = datetime.now(CHINA).date()
+        self.day.setDate(QDate(today.year, today.month, today.day))
         self.refresh_button = QPushButton(self.tr("Refresh"))
         grid = QGridLayout()
         grid.addWidget(QLabel(self.tr("Orders accepted")), 0, 0)
@@ -201,14 +222,30 @@ class SummaryView(QWidget):
         layout.addLayout(grid)
         layout.addWidget(self.message)
         buttons = QHBoxLayout()
+        buttons.addWidget(QLabel(self.tr("Day")))
+        buttons.addWidget(self.day)
         buttons.addWidget(self.refresh_button)
         buttons.addStretch()
         layout.addLayout(buttons)
         layout.addStretch()
         self.refresh_button.clicked.connect(self.refresh)
+        self.day.dateChanged.connect(self.refresh)
+
+    def chosen_day(self) -> date:
+        chosen = self.day.date()
+        return date(chosen.year(), chosen.month(), chosen.day())
+
+    def show_day(self, day: date) -> None:
+        """Read and show the summary of `day`."""
+        if day == self.chosen_day():
+            self.refresh()
+        else:
+            self.day.setDate(QDate(day.year, day.month, day.day))  # dateChanged reads it
 
     def refresh(self) -> None:
-        self.services.run(self.counter.day_summary, self.show_summary, self._on_failed)
+        day = self.chosen_day()
+        self.services.run(lambda: self.counter.day_summary(day), self.show_summary,
+                          self._on_failed)
 
     def show_summary(self, summary: dict[str, Any]) -> None:
         self.title.setText(fill_args(self.tr("Day summary %1"), summary["day"]))

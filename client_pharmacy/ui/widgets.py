@@ -4,7 +4,7 @@ codes and the app's own sentences (through Qt's translations: source English, Ch
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QCoreApplication
@@ -98,3 +98,8 @@ def fill_args(text: str, *args: object) -> str:
 def local_time(value: str) -> str:
     """An ISO timestamp from the server as the store's wall clock, to the minute."""
     return datetime.fromisoformat(value).astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+
+
+def store_day(value: str) -> date:
+    """The stores' business day (Asia/Shanghai) of an ISO timestamp from the server."""
+    return datetime.fromisoformat(value).astimezone(CHINA).date()

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -160,3 +162,9 @@ def counter_window(qtbot: QtBot, staff: Callable[..., Staff]) -> Iterator[Pharma
     window = open_window(qtbot, staff(STORE_STAFF))
     yield window
     window.shutdown()
+
+
+def business_day(timestamp: str) -> date:
+    """The stores' day (Asia/Shanghai) of a server timestamp: the day summary counts by it, so
+    a test running across midnight in China asks for the day its orders were accepted on."""
+    return datetime.fromisoformat(timestamp).astimezone(ZoneInfo("Asia/Shanghai")).date()
