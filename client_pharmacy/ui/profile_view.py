@@ -30,6 +30,7 @@ from client_pharmacy.profile import (
     StoreProfile,
     hours_update,
 )
+from client_pharmacy.regions import region_text
 from client_pharmacy.ui.services import CounterServices, failure_text
 from client_pharmacy.ui.widgets import (
     BUSY_STYLE,
@@ -149,11 +150,12 @@ class ProfileScreen(QWidget):
                            yes if view.hospital_delivery else no),
                  fill_args(self.tr("Same-day delivery: %1"),
                            yes if view.same_day_delivery else no)]
-        regions = [self.tr("nationwide") if r == "" else r for r in view.courier_regions]
+        regions = [self.tr("nationwide") if r == "" else region_text(r)
+                   for r in view.courier_regions]
         values = {
             "name": view.name, "status": view.status_label, "address": view.address or "—",
             "licence": view.licence_number, "credit": view.credit_code,
-            "contact": view.contact_person, "region": view.region_code,
+            "contact": view.contact_person, "region": region_text(view.region_code),
             "modes": "；".join(modes),
             "hospitals": "、".join(self.hospital_names.get(h, h)
                                   for h in view.delivery_hospital_ids) or "—",

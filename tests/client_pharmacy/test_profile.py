@@ -18,6 +18,7 @@ from client_pharmacy.profile import (
     hours_update,
     parse_intervals,
 )
+from client_pharmacy.regions import region_text
 from client_pharmacy.ui.profile_view import ProfileScreen
 from client_pharmacy.ui.services import CounterServices
 from client_pharmacy.ui.window import PharmacyWindow
@@ -45,6 +46,7 @@ def test_staff_keep_their_hours_and_special_days_the_hospital_fields_stay_read_o
     assert screen.fixed["address"].text() == "滨江市人民路 118 号"
     assert screen.fixed["licence"].text() == screen.view.licence_number
     assert "滨江市第一人民医院" in screen.fixed["hospitals"].text()
+    assert "浙江省" in screen.fixed["regions"].text()  # courier regions by name, not code
     # Fields the hospital controls are labels: nothing there to type into.
     assert all(isinstance(w, QLabel) for w in screen.fixed.values())
     assert counter_window.windowTitle().endswith(f"{screen.view.name} 吴芳")
@@ -142,3 +144,7 @@ def test_hours_and_special_days_become_the_servers_shape() -> None:
     body = hours_update(3, " 0571-1 ", {"1": "08:00-21:00"}, [])
     assert body == {"version": 3, "phone": "0571-1", "closures": [], "opening_hours": {
         "1": [["08:00", "21:00"]], "2": [], "3": [], "4": [], "5": [], "6": [], "7": []}}
+
+
+def test_courier_regions_read_as_names() -> None:
+    assert [region_text(p) for p in ("33", "3301", "99")] == ["浙江省", "浙江省（3301）", "99"]
