@@ -99,12 +99,9 @@ class Inbox:
         self.alerts = 0  # new orders announced since start (the window beeps per alert)
 
     def fetch(self) -> list[Order]:
-        """The store's live orders (on a worker: it changes nothing here)."""
+        """The store's live orders (on a worker: it changes nothing here; the inbox screen
+        keeps them in `orders` on the GUI thread)."""
         return list(self.api.call("GET", "/pharmacy/orders", params={"limit": 100, "offset": 0}))
-
-    def refresh(self) -> list[Order]:
-        self.orders = self.fetch()
-        return self.orders
 
     def order(self, order_id: str) -> Order:
         result: Order = self.api.call("GET", f"/pharmacy/orders/{order_id}")
@@ -165,11 +162,6 @@ class Dispensing:
 
     def line(self, line_id: str) -> dict[str, Any] | None:
         return next((x for x in self.order["lines"] if x["id"] == line_id), None)
-
-    def partial(self) -> bool:
-        """Some line is short and has no reason yet: completing would be refused."""
-        return any(x["dispensed"] < x["quantity"] and x["not_dispensed_reason"] is None
-                   for x in self.order["lines"])
 
     def remaining(self) -> int:
         return sum(line["quantity"] - line["dispensed"] for line in self.order["lines"]

@@ -3,8 +3,6 @@ may change (phone, opening hours per weekday, holidays and special days)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -251,8 +249,3 @@ class ProfileScreen(QWidget):
         }
         return fill_args(self.tr("%1: %2"), self.field_label(error.field),
                          fill_args(problems[error.problem], error.value))
-
-    def state(self) -> dict[str, Any]:
-        """What the inputs hold (for tests and the screenshot)."""
-        return {"phone": self.phone.text(), "week": {d: e.text() for d, e in self.week.items()},
-                "special_days": self.special_days()}
