@@ -138,3 +138,35 @@ def test_wedge_scanner_in_the_dispensing_screen_is_told_apart_from_typing(
     qtbot.waitUntil(lambda: view.checker.text() == CHECKER, timeout=5000)
     assert view.dispensing.lines()[0]["dispensed"] == 1
     shown.close()
+
+
+def test_each_refusal_is_told_apart_on_screen(
+        qtbot: QtBot, counter_window: PharmacyWindow, journey: Journey,
+        prefixes: dict[str, str]) -> None:
+    accepted(qtbot, counter_window, journey, patient="刘洋")
+    view = counter_window.dispensing_view
+    assert view.dispensing is not None
+    line = view.dispensing.lines()[0]
+    other = next(p for p in prefixes if p != line["product_id"])
+
+    def scan(code: str, batch: str, expiry: str) -> ScanOutcome:
+        view.batch.setText(batch)
+        view.expiry.setText(expiry)
+        with qtbot.waitSignal(view.scan_done, timeout=WAIT) as done:
+            assert view.scan(code)
+        outcome: ScanOutcome = done.args[0].outcome
+        return outcome
+
+    wrong = code_for(prefixes, {"product_id": other}, 91)
+    assert scan(wrong, "B1", "2028-06-30") is ScanOutcome.WRONG_PRODUCT
+    assert view.feedback.text().startswith("✘ 药品不符：")
+    assert scan(code_for(prefixes, line, 92), "B1", "2020-01-31") is ScanOutcome.EXPIRED
+    assert view.feedback.text().startswith("✘ 批次已过期：")
+    assert scan(code_for(prefixes, line, 93), "", "") is ScanOutcome.NEEDS_BATCH
+    assert view.feedback.text().startswith("✘ 请补充批号/有效期：")
+    for n in range(line["quantity"]):
+        assert scan(code_for(prefixes, line, 100 + n), "B1", "2028-06-30") is (
+            ScanOutcome.ACCEPTED)
+    assert scan(code_for(prefixes, line, 200), "B1", "2028-06-30") is ScanOutcome.TOO_MANY
+    assert view.feedback.text().startswith("✘ 数量已够：")
+    assert cell(view.lines, 0, 4) == str(line["quantity"])
