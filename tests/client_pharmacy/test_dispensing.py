@@ -170,3 +170,9 @@ def test_each_refusal_is_told_apart_on_screen(
     assert scan(code_for(prefixes, line, 200), "B1", "2028-06-30") is ScanOutcome.TOO_MANY
     assert view.feedback.text().startswith("✘ 数量已够：")
     assert cell(view.lines, 0, 4) == str(line["quantity"])
+    # A package scanned by mistake comes off the line again (before completion).
+    last = view.dispensing.codes_of(line["id"])[-1]
+    view.lines.selectRow(0)
+    view.unscan_button.click()
+    qtbot.waitUntil(lambda: cell(view.lines, 0, 4) == str(line["quantity"] - 1), timeout=WAIT)
+    assert view.feedback.text() == f"已撤销 {last}" and last not in cell(view.lines, 0, 5)
