@@ -20,6 +20,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -79,8 +80,8 @@ def bench_signatures() -> list[str]:
 class BenchEnvironment:
     """A cluster, a migrated and seeded database, and a server, all of the benchmarks' own."""
 
-    def __init__(self) -> None:
-        self.base = state_dir() / "bench"
+    def __init__(self, base: Path | None = None) -> None:
+        self.base = base or state_dir() / "bench"
         self.owner_password = uuid.uuid4().hex
         self.app_password = uuid.uuid4().hex
         self.cluster = PgCluster(self.base / "pg", free_port())
@@ -120,12 +121,13 @@ class BenchEnvironment:
                "RXP_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
         log = self.base / "server.log"
         cmd_env = {**os.environ, **env}
-        self.server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "server.asgi:app_from_env",
-             "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-             "--no-access-log", "--log-level", "warning", "--timeout-graceful-shutdown", "5"],
-            env=cmd_env, stdout=open(log, "ab"), stderr=subprocess.STDOUT,
-            start_new_session=True)
+        with open(log, "ab") as out:  # the child keeps its own descriptor
+            self.server = subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", "--factory", "server.asgi:app_from_env",
+                 "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+                 "--no-access-log", "--log-level", "warning", "--timeout-graceful-shutdown",
+                 "5"],
+                env=cmd_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         base_url = f"http://127.0.0.1:{port}"
         wait_ready(base_url, self.server, timeout=60)
         return base_url

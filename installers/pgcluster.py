@@ -164,11 +164,14 @@ class PgCluster:
         if self.is_running():
             self._run("pg_ctl", "stop", "-D", str(self.datadir), "-m", mode, "-w", check=False)
 
-    def kill9(self) -> None:
-        """Crash the postmaster (drills)."""
+    def kill9(self) -> int | None:
+        """Crash the postmaster (drills); its pid."""
         pid_file = self.datadir / "postmaster.pid"
         if pid_file.exists():
-            os.kill(int(pid_file.read_text().split()[0]), 9)
+            pid = int(pid_file.read_text().split()[0])
+            os.kill(pid, 9)
+            return pid
+        return None
 
     def destroy(self) -> None:
         self.stop("immediate")

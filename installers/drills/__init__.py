@@ -9,11 +9,15 @@ with durable settings, the real server where it takes part) and removes them aft
 
 from __future__ import annotations
 
+import ctypes
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from installers.local import state_dir
+
+PR_SET_CHILD_SUBREAPER = 36
 
 
 @dataclass
@@ -42,10 +46,36 @@ def reports_dir() -> Path:
     return path
 
 
+def become_subreaper() -> None:
+    """Adopt the processes our children leave behind, as a service manager does.
+
+    pg_ctl starts the postmaster detached: its parent becomes PID 1. Where PID 1 does not reap
+    (a container's init), a killed postmaster stays a zombie, `pg_ctl` still sees its pid alive
+    and refuses to start a new one. As a subreaper (Linux prctl PR_SET_CHILD_SUBREAPER) the
+    drill adopts them and reaps them itself (`reap`)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER) failed")
+
+
+def reap() -> int:
+    """Collect every adopted child that has exited; how many."""
+    reaped = 0
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return reaped
+        if pid == 0:
+            return reaped
+        reaped += 1
+
+
 def _drills() -> dict[str, Callable[[], DrillResult]]:
+    from installers.drills.crash_db import drill_crash_db
     from installers.drills.pitr import drill_pitr
 
-    return {"pitr": drill_pitr}
+    return {"pitr": drill_pitr, "crash_db": drill_crash_db}
 
 
 def names() -> list[str]:

@@ -95,7 +95,7 @@ async def _write(url: str, seconds: float, target_after: float,
     return moment, digests, commits, len(commits)
 
 
-async def _verify_chain(url: str) -> tuple[bool, str]:
+async def verify_chain(url: str) -> tuple[bool, str]:
     from server.audit.verify import verify_chain
     from server.core.db import make_engine
 
@@ -146,7 +146,7 @@ def drill_pitr() -> DrillResult:
         restored = store.restore(moment, base / "restored", free_port(), cluster.bindir)
         restore_seconds = time.monotonic() - t0
         got = table_digests(restored.superuser_url("rxp"))
-        chain_ok, chain_text = asyncio.run(_verify_chain(restored.superuser_url("rxp")))
+        chain_ok, chain_text = asyncio.run(verify_chain(restored.superuser_url("rxp")))
 
         differing = sorted(t for t in expected.keys() | got.keys() if expected.get(t) != got.get(t))
         moved_on = final != expected  # the drill is only meaningful if writes went on
