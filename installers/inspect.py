@@ -195,8 +195,10 @@ def check_backup(backup_dir: Path | None, now: datetime) -> Finding:
               f"{record.get('size_bytes', 0) / 1024 / 1024:.0f} MB，"
               f"校验{'通过' if verified else '未通过'}")
     if not verified:
+        log = latest.parent / "verify.log"
+        said = log.read_text(errors="replace").strip().splitlines()[-3:] if log.exists() else []
         return Finding("backup", label, "FAIL", figure,
-                       str(record.get("verify_output", ""))[:300] or "pg_verifybackup 未通过")
+                       " ".join(said)[:300] or "pg_verifybackup 未通过")
     if age > BACKUP_FAIL_AGE:
         return Finding("backup", label, "FAIL", figure, "超过两天没有新备份")
     if age > BACKUP_WARN_AGE:
