@@ -4,7 +4,7 @@ monthly report of the contract's clocks."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -15,7 +15,7 @@ from server.core.deps import Ctx, Offset, Svc
 from server.core.errors import ERROR_RESPONSES
 from server.identity.dependencies import require
 from server.incidents import repository, service
-from server.incidents.clocks import Severity, clock_view
+from server.incidents.clocks import ClockName, Severity, clock_view
 from server.incidents.models import Incident
 from server.incidents.schemas import (
     ClockOut,
@@ -45,11 +45,13 @@ Month = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
 def _out(incident: Incident, svc: Svc, *, with_events: list[IncidentEventOut] | None = None
          ) -> IncidentOut:
     now = svc.clock.now()
+    stops: tuple[tuple[ClockName, datetime, datetime | None], ...] = (
+        ("respond", incident.respond_due_at, incident.responded_at),
+        ("fix", incident.fix_due_at, incident.resolved_at))
     clocks = {
         name: ClockOut.model_validate(clock_view(name, opened_at=incident.opened_at, due_at=due,
                                                  stopped_at=stop, now=now), from_attributes=True)
-        for name, due, stop in (("respond", incident.respond_due_at, incident.responded_at),
-                                ("fix", incident.fix_due_at, incident.resolved_at))
+        for name, due, stop in stops
     }
     return IncidentOut(
         id=incident.id, number=incident.number, org_id=incident.org_id, title=incident.title,
@@ -102,7 +104,7 @@ async def monthly_report(principal: Reader, ctx: Ctx, svc: Svc,
         severities=[SeverityReportOut.model_validate(s, from_attributes=True)
                     for s in report.severities],
         missed=[MissedOut(id=i.id, number=i.number, title=i.title, severity=Severity(i.severity),
-                          opened_at=i.opened_at, missed=clocks)  # type: ignore[arg-type]
+                          opened_at=i.opened_at, missed=clocks)
                 for i, clocks in report.missed])
 
 

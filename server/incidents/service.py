@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 # Business months are Beijing months, whatever the server's zone.
 CHINA = ZoneInfo("Asia/Shanghai")
+CLOCKS: tuple[ClockName, ...] = ("respond", "fix")
 # Who is told live when an incident opens or a clock is about to run out.
 ON_CALL_ROLES = (Role.SYSTEM_ADMIN, Role.HOSPITAL_ADMIN, Role.SECURITY_ADMIN)
 
@@ -193,7 +194,7 @@ async def escalate_due(ctx: RequestContext, svc: Services) -> int:
     now = svc.clock.now()
     steps = 0
     for incident in await repository.unresolved_for_escalation(ctx.session):
-        for clock in ("respond", "fix"):
+        for clock in CLOCKS:
             if _clock_stop(incident, clock) is not None:
                 continue
             due = _clock_due(incident, clock)
@@ -243,7 +244,7 @@ class MonthlyReport:
     start: datetime
     end: datetime
     severities: list[SeverityReport]
-    missed: list[tuple[Incident, list[str]]]
+    missed: list[tuple[Incident, list[ClockName]]]
 
 
 def month_bounds(month: date) -> tuple[datetime, datetime]:
@@ -266,12 +267,12 @@ async def monthly_report(session: AsyncSession, *, month: date, now: datetime) -
     running, and the incidents that missed one."""
     start, end = month_bounds(month)
     by_severity = {s.value: SeverityReport(s.value) for s in Severity}
-    missed: list[tuple[Incident, list[str]]] = []
+    missed: list[tuple[Incident, list[ClockName]]] = []
     for incident in await repository.opened_between(session, start, end):
         report = by_severity[incident.severity]
         report.total += 1
-        missed_clocks = []
-        for clock in ("respond", "fix"):
+        missed_clocks: list[ClockName] = []
+        for clock in CLOCKS:
             outcome = _outcome(incident, clock, now)
             tally: ClockTally = getattr(report, clock)
             setattr(tally, outcome, getattr(tally, outcome) + 1)

@@ -73,7 +73,7 @@ def test_inspection_of_a_healthy_cluster_then_a_stopped_replica_and_an_expiring_
     env = {"RXP_ENV": "test", "DATABASE_URL": db.app, "DATABASE_REPLICA_URLS": replica_url,
            "RXP_KEY_DIR": str(key_dir), "RXP_AUDIT_CHECKPOINT_DIR": str(checkpoint_dir),
            "RXP_TLS_CERT_FILE": str(certificate(tmp_path, 90))}
-    settings = Settings(**env)  # type: ignore[arg-type]
+    settings = Settings(**env)
     pip_audit = inspect.default_pip_audit(requirements)
 
     found = by_key(inspect.inspect(settings, pip_audit=pip_audit))
