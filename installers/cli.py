@@ -172,6 +172,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         os.environ.update(env.server_env())
         if env.replica().initialised:
             os.environ.setdefault("DATABASE_REPLICA_URLS", env.replica_url())
+        os.environ.setdefault("RXP_DISK_PATHS", str(env.cluster.base))
     when = datetime.now(UTC)
     findings = inspect.inspect(
         Settings(), now=when,

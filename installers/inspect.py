@@ -16,6 +16,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -351,13 +352,19 @@ def overall(findings: Sequence[Finding]) -> Status:
 
 
 # -- the report --------------------------------------------------------------------------------
+def _columns(value: str) -> int:
+    """Terminal columns of `value`: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in value)
+
+
 def render_text(findings: Sequence[Finding], when: datetime, host: str) -> str:
     lines = [f"处方流转平台 日常巡检  {when:%Y-%m-%d %H:%M:%S} UTC  主机 {host}", ""]
-    width = max(len(f.label) for f in findings) + 2
+    width = max(_columns(f.label) for f in findings) + 2
     for f in findings:
-        lines.append(f"[{f.status:<4}] {f.label:<{width}}{f.figure}")
+        label = f.label + " " * (width - _columns(f.label))
+        lines.append(f"[{f.status:<4}] {label}{f.figure}")
         if f.detail:
-            lines.append(f"{'':7}{'':<{width}}{f.detail}")
+            lines.append(" " * (7 + width) + f.detail)
     status = overall(findings)
     lines += ["", f"结论：{status}（{STATUS_LABELS[status]}）"]
     return "\n".join(lines) + "\n"
