@@ -208,22 +208,26 @@ def check_backup(backup_dir: Path | None, now: datetime) -> Finding:
 
 
 def check_disk(paths: Sequence[Path]) -> Finding:
-    seen: dict[int, tuple[Path, shutil._ntuple_diskusage]] = {}
+    # One line per file system (st_dev), named by the first folder found on it.
+    seen: dict[int, tuple[Path, int, int, int]] = {}
     for path in paths:
         existing = path
         while not existing.exists() and existing != existing.parent:
             existing = existing.parent
         try:
-            seen.setdefault(os.stat(existing).st_dev, (existing, shutil.disk_usage(existing)))
+            device = os.stat(existing).st_dev
+            if device not in seen:
+                total, used, free = shutil.disk_usage(existing)
+                seen[device] = (existing, total, used, free)
         except OSError:
             continue
     if not seen:
         return Finding("disk", "磁盘空间", "WARN", "没有可检查的目录")
     worst: Status = "OK"
     parts = []
-    for path, usage in seen.values():
-        percent = usage.used / usage.total * 100 if usage.total else 0.0
-        parts.append(f"{path} 已用 {percent:.0f}%（剩余 {usage.free / 1024 ** 3:.1f} GB）")
+    for path, total, used, free in seen.values():
+        percent = used / total * 100 if total else 0.0
+        parts.append(f"{path} 已用 {percent:.0f}%（剩余 {free / 1024 ** 3:.1f} GB）")
         status: Status = ("FAIL" if percent >= DISK_FAIL_PERCENT else
                           "WARN" if percent >= DISK_WARN_PERCENT else "OK")
         worst = status if RANK[status] > RANK[worst] else worst

@@ -3,12 +3,16 @@ rules watch, equal to what the database holds."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import uuid
+from pathlib import Path
 
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from installers.pgcluster import free_port
 from server.settings import Settings
 from tests.helpers import sql
 
@@ -136,3 +140,34 @@ class TestFigures:
         found = samples(page.text)
         assert value(found, "rxp_database_up") == 0
         assert not any(name == "rxp_review_open_tasks" for name, _ in found)
+
+
+@pytest.mark.slow
+class TestReplicaFigures:
+    @pytest.fixture
+    def replica(self, pg, db):
+        base = Path(tempfile.mkdtemp(prefix="rxp-metrics-replica-"))
+        base.chmod(0o711)  # the PostgreSQL user must reach its folder inside
+        cluster = pg.cluster.make_replica(base / "replica", free_port())
+        try:
+            yield cluster
+        finally:
+            cluster.destroy()
+            shutil.rmtree(base, ignore_errors=True)
+
+    @pytest.fixture
+    def settings(self, settings: Settings, db, pg, replica) -> Settings:
+        url = db.app.replace(f":{pg.cluster.port}/", f":{replica.port}/")
+        return settings.model_copy(update={"database_replica_urls": [url]})
+
+    async def test_a_streaming_replica_and_then_a_stopped_one(self, app, replica):
+        found = samples((await scrape(app)).text)
+        assert value(found, "rxp_replicas_configured") == 1
+        assert value(found, "rxp_replica_up", replica="replica-0") == 1
+        assert value(found, "rxp_replica_lag_seconds", replica="replica-0") < 60
+        assert ("rxp_replica_lag_bytes", frozenset({("replica", "replica-0")})) in found
+        replica.stop()
+        found = samples((await scrape(app)).text)
+        assert value(found, "rxp_replica_up", replica="replica-0") == 0
+        assert ("rxp_replica_lag_seconds", frozenset({("replica", "replica-0")})) not in found
+        assert value(found, "rxp_database_up") == 1
