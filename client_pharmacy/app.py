@@ -1,11 +1,12 @@
 """Starting the pharmacy counter: the workstation file (server, printer, scanners), log in, then
-the counter window with its live order inbox."""
+the counter window with its live order inbox; `python -m client_pharmacy`."""
 
 from __future__ import annotations
 
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox
 
@@ -18,27 +19,30 @@ from common.qt.login import LoginDialog
 from common.workstation import WorkstationConfigError, app_data_dir, load_workstation
 
 APP_NAME = "rxp-pharmacy"
+I18N_DIR = Path(__file__).resolve().parent / "i18n"
+CATALOGUE = "rxp_pharmacy"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO)
-    app, _ = create_application(APP_NAME, argv)
+    app, _ = create_application(APP_NAME, argv, catalogues=[(CATALOGUE, I18N_DIR)])
     try:
         config = load_workstation()
     except WorkstationConfigError as error:
-        QMessageBox.critical(None, "工作站配置错误", str(error))
+        QMessageBox.critical(None, app.translate("Startup", "Workstation configuration"),
+                             str(error))
         return 2
     crash = CrashHandler(app_data_dir(APP_NAME) / "logs", app_name=APP_NAME)
     crash.install()
     api = ApiClient(config.server_url, verify=config.verify, workstation=config.workstation_id)
     session = Session(api, idle_minutes=config.idle_lock_minutes)
-    login = LoginDialog(session.login, title="登录 · 药店柜台")
-    if login.exec() != LoginDialog.DialogCode.Accepted:
+    login = LoginDialog(session.login, title=app.translate(
+        "Startup", "Log in · Pharmacy counter"))
+    if login.exec() != LoginDialog.DialogCode.Accepted or session.user is None:
         return 0
-    me = api.me()
     devices = config.devices
     window = PharmacyWindow(
-        api, user_name=me.name, printer_url=devices.printer,
+        api, me=session.user, printer_url=devices.printer,
         scanner_urls=tuple(url for url in (devices.scanner, devices.camera) if url))
     window.show()
     try:

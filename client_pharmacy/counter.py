@@ -58,10 +58,14 @@ class ScanOutcome(enum.Enum):
 
 @dataclass(frozen=True)
 class ScanFeedback:
+    """What became of one scan. `message` is the server's refusal (Chinese) or empty when the
+    app words it itself; `package` is the registered package of an accepted scan."""
+
     outcome: ScanOutcome
     code: str
-    message: str
+    message: str = ""
     line_id: str | None = None
+    package: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -94,10 +98,14 @@ class Inbox:
         self.orders: list[Order] = []
         self.alerts = 0  # new orders announced since start (the window beeps per alert)
 
-    def refresh(self) -> list[Order]:
-        self.orders = list(self.api.call("GET", "/pharmacy/orders",
-                                         params={"limit": 100, "offset": 0}))
-        return self.orders
+    def fetch(self) -> list[Order]:
+        """The store's live orders (on a worker: it changes nothing here; the inbox screen
+        keeps them in `orders` on the GUI thread)."""
+        return list(self.api.call("GET", "/pharmacy/orders", params={"limit": 100, "offset": 0}))
+
+    def order(self, order_id: str) -> Order:
+        result: Order = self.api.call("GET", f"/pharmacy/orders/{order_id}")
+        return result
 
     def on_event(self, event: LiveEvent) -> bool:
         """True when the event is worth an alert; the caller refreshes on `needs_refresh`."""
@@ -152,6 +160,9 @@ class Dispensing:
     def codes_of(self, line_id: str) -> list[str]:
         return [p["trace_code"] for p in self.order["packages"] if p["line_id"] == line_id]
 
+    def line(self, line_id: str) -> dict[str, Any] | None:
+        return next((x for x in self.order["lines"] if x["id"] == line_id), None)
+
     def remaining(self) -> int:
         return sum(line["quantity"] - line["dispensed"] for line in self.order["lines"]
                    if line["not_dispensed_reason"] is None)
@@ -173,10 +184,7 @@ class Dispensing:
         except ApiError as error:
             result = ScanFeedback(classify_refusal(error), code, error.message, line_id)
         else:
-            line = next(x for x in self.order["lines"] if x["id"] == package["line_id"])
-            result = ScanFeedback(ScanOutcome.ACCEPTED, code,
-                                  f"已扫描：{line['generic_name']} 批号 {package['batch']} "
-                                  f"有效期至 {package['expiry']}", package["line_id"])
+            result = ScanFeedback(ScanOutcome.ACCEPTED, code, "", package["line_id"], package)
             self.reload()
         self.feedback.append(result)
         return result

@@ -459,9 +459,12 @@ SERVER_BENCHES = ("search", "submit", "events", "worklist", "tracecode_race", "j
 def main(names: list[str]) -> int:
     from installers.bench_apps import APP_BENCHES, run_app_benches
     from installers.bench_circulation import bench_journey, bench_tracecode_race
+    from installers.bench_kiosk import KIOSK_BENCHES, run_kiosk_benches
 
-    wanted = set(names) or {"check", "signatures", *SERVER_BENCHES, *APP_BENCHES}
+    wanted = set(names) or {"check", "signatures", *SERVER_BENCHES, *APP_BENCHES,
+                            *KIOSK_BENCHES}
     results: list[Result] = run_app_benches(wanted)
+    results += run_kiosk_benches(wanted)
     if "check" in wanted:
         results.append(bench_check())
         print(results[-1].line(), flush=True)

@@ -8,6 +8,9 @@
     rxp db start|stop|status|replica|psql
     rxp migrate | rxp seed | rxp audit verify | rxp keys init|rotate|reencrypt
     rxp inspect [--out DIR]       the daily inspection (日常巡检): report to stdout and DIR
+    rxp backup [--keep-days N]    verified base backup of the local cluster (WAL archiving on)
+    rxp restore --to TIME         point-in-time restore into a new folder, on its own port
+    rxp drill [name ...]          reliability drills (DRILL lines, reports in .rxp/reports/)
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from installers.local import LocalEnvironment
+from installers.pgcluster import free_port
 
 if TYPE_CHECKING:
+    from installers.backup import BackupStore
     from server.seed.demo import DemoGroup
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -252,6 +257,50 @@ def cmd_screenshots(args: argparse.Namespace) -> int:
     return run_screenshots(out, args.app or None, args.demo_file)
 
 
+def cmd_drill(args: argparse.Namespace) -> int:
+    from installers.drills import main as drill
+
+    return drill(args.names)
+
+
+def _backup_store() -> BackupStore:
+    from installers.backup import BackupStore
+
+    return BackupStore(_local().state / "backup")
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    env = _local()
+    env.start_database()
+    store = _backup_store()
+    if store.enable_archiving(env.cluster):
+        print("rxp backup: WAL archiving switched on; restarting PostgreSQL to apply it")
+        env.cluster.stop()
+        env.cluster.start()
+    backup = store.take(env.cluster)
+    if args.keep_days is not None:
+        for label in store.prune(env.cluster, args.keep_days):
+            print(f"removed base backup {label} (older than {args.keep_days} days)")
+    print(f"base backup {backup.label}: {backup.size_bytes / 1e6:.1f} MB, "
+          f"verified: {'yes' if backup.verified else 'NO: ' + backup.verify_output[-300:]}")
+    return 0 if backup.verified else 1
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    env = _local()
+    target = None if args.to == "latest" else datetime.fromisoformat(args.to)
+    if target is not None and target.tzinfo is None:
+        target = target.astimezone()  # a local wall-clock time, as the operator typed it
+    into = args.into or env.state / "restore"
+    restored = _backup_store().restore(target, into, args.port or free_port())
+    moment = target.isoformat() if target else "the end of the archive"
+    print(f"restored to {moment} into {restored.datadir}, running on "
+          f"127.0.0.1:{restored.port}; the live cluster was not touched")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from installers.demo import run_demo
 
@@ -292,8 +341,23 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("bench", help="performance benchmarks (BENCH lines)")
     p.add_argument("names", nargs="*", help="check signatures search submit events "
                                             "tracecode_race journey worklist "
-                                            "doctor_start doctor_memory")
+                                            "doctor_start doctor_memory kiosk_card")
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("drill", help="reliability drills (DRILL lines, reports in .rxp/reports)")
+    p.add_argument("names", nargs="*", help="pitr")
+    p.set_defaults(func=cmd_drill)
+
+    p = sub.add_parser("backup", help="base backup of the local cluster (WAL archiving on)")
+    p.add_argument("--keep-days", type=int, help="then remove backups older than this")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="point-in-time restore into a new folder")
+    p.add_argument("--to", required=True,
+                   help="the moment, ISO 8601 (2026-11-27T15:30:00+08:00), or latest")
+    p.add_argument("--into", type=Path, help="folder of the restored cluster (.rxp/restore)")
+    p.add_argument("--port", type=int, help="its port (a free one)")
+    p.set_defaults(func=cmd_restore)
 
     sub.add_parser("migrate", help="upgrade the schema to head").set_defaults(func=cmd_migrate)
     sub.add_parser("seed", help="seed the demo group").set_defaults(func=cmd_seed)

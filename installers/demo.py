@@ -15,12 +15,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from installers.local import LocalEnvironment
 from installers.pgcluster import free_port
+
+if TYPE_CHECKING:
+    from installers.kiosk_demo import KioskDemo
 
 
 def write_demo_json(env: LocalEnvironment, group: Any, *, base_url: str,
@@ -81,8 +84,55 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
             os.killpg(server.pid, signal.SIGKILL)
 
 
+def start_insurance_simulator(state_dir: Path, port: int,
+                              log_path: Path) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
+    """The insurance e-prescription centre's simulator (server/insurance/simulator.py) on
+    `port`, with its key and the demo application's credentials kept in `state_dir`."""
+    from server.insurance.simulator import load_state
+
+    _, credentials = load_state(state_dir)  # made before the process starts, read by it
+    log = open(log_path, "ab")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "server.insurance.simulator", "--port", str(port),
+         "--state-dir", str(state_dir)],
+        stdout=log, stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parent.parent,
+        start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    return process, {"url": f"{url}/epc", "app_id": credentials.app_id,
+                     "app_secret": credentials.app_secret,
+                     "credentials_file": str(state_dir / "client.json"),
+                     "simulator": url}
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
+
+
+def _start_kiosk_demo(state: Path, demo_file: Path, *, display: bool) -> KioskDemo | None:
+    """The kiosk's devices; without a display, the kiosk too (the launcher starts it
+    otherwise). A kiosk that cannot start leaves the rest of the demo running."""
+    from installers.kiosk_demo import KioskDemo
+
+    kiosk = KioskDemo(state, demo_file)
+    try:
+        kiosk.start_devices()
+        print(f"rxp demo: {kiosk.describe()}", flush=True)
+        if not display:
+            kiosk.start_kiosk(offscreen=True)
+            print(f"rxp demo: kiosk running offscreen (log {state / 'kiosk' / 'kiosk.log'})",
+                  flush=True)
+    except Exception as exc:
+        print(f"rxp demo: the kiosk did not start: {exc}", flush=True)
+        kiosk.stop()
+        return None
+    return kiosk
 
 
 def run_demo(*, headless: bool, once: bool) -> int:
@@ -97,20 +147,28 @@ def run_demo(*, headless: bool, once: bool) -> int:
     group = asyncio.run(cli._seed_local())
     port = env.server_port if _port_free(env.server_port) else free_port()
     base_url = f"http://127.0.0.1:{port}"
-    path = write_demo_json(env, group, base_url=base_url)
+    insurance, insurance_info = start_insurance_simulator(
+        env.state / "insurance-sim", free_port(), env.state / "insurance-sim.log")
+    path = write_demo_json(env, group, base_url=base_url, extra={"insurance": insurance_info})
     print(f"rxp demo: demo group seeded; accounts and credentials in {path}", flush=True)
     # The sandbox payment gateway calls the server back at its public address.
-    server = start_server({**env.server_env(replicas=True), "RXP_PUBLIC_BASE_URL": base_url},
+    server = start_server({**env.server_env(replicas=True), "RXP_PUBLIC_BASE_URL": base_url,
+                           "RXP_INSURANCE_URL": insurance_info["url"],
+                           "RXP_INSURANCE_CREDENTIALS": insurance_info["credentials_file"]},
                           port, env.state / "server.log")
     # A service manager stops with SIGTERM: clean up as for Ctrl-C.
     signal.signal(signal.SIGTERM, _interrupt)
+    kiosk: KioskDemo | None = None
     try:
         ready = wait_ready(base_url, server)
         print(f"rxp demo: server ready at {base_url} (docs: {base_url}/docs) — {ready}", flush=True)
         if once:
             ok = run_journey(base_url, json.loads(path.read_text()))
             return 0 if ok else 1
-        if not headless and (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        display = not headless and bool(os.environ.get("DISPLAY")
+                                        or os.environ.get("WAYLAND_DISPLAY"))
+        kiosk = _start_kiosk_demo(env.state, path, display=display)
+        if display:
             from installers.launcher import run_launcher
 
             print("rxp demo: opening the launcher; closing it ends the demo", flush=True)
@@ -122,7 +180,10 @@ def run_demo(*, headless: bool, once: bool) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
+        if kiosk is not None:
+            kiosk.stop()
         stop_server(server)
+        stop_server(insurance)
         env.replica().stop()
         env.cluster.stop()
         print("rxp demo: server and database stopped", flush=True)

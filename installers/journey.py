@@ -37,11 +37,12 @@ def _account(demo: dict[str, Any], username: str) -> dict[str, Any]:
 
 
 def _prescribe_and_review(http: httpx.Client, demo: dict[str, Any],
-                          tokens: dict[str, str], rx: dict[str, Any]) -> list[bool]:
+                          tokens: dict[str, str], rx: dict[str, Any],
+                          patient_name: str = "李娜") -> list[bool]:
     """A doctor prescribes, sees the checks, signs and submits; a pharmacist approves."""
     doctor = _account(demo, "doctor_wang")
     auth = {"Authorization": f"Bearer {tokens['doctor_wang']}"}
-    patient = next(p for p in demo["patients"] if p["name"] == "李娜")
+    patient = next(p for p in demo["patients"] if p["name"] == patient_name)
     found = http.get("/catalogue/search", params={"q": "aldp"}, headers=auth).json()["items"]
     if not found:
         return [_step(False, "catalogue search for 'aldp' (氨氯地平) found nothing")]

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 
 from common.api.errors import ApiError, ServerUnavailable
 from common.hardware.card.profile import CardEvent, CardIdentity
@@ -26,6 +26,7 @@ from kiosk.flow import KioskFlow, Screen
 from kiosk.models import DeliveryMode, Order, PatientAccess, PatientPrescription
 from kiosk.receipt import test_page, visit_receipt
 from kiosk.service import KioskService
+from kiosk.texts import Message, fill
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ def _local_now() -> datetime:
 
 class KioskApp(QObject):
     changed = Signal()  # the flow moved; the window renders
+    home_idle = Signal()  # home untouched for the idle time: what was typed there goes
     alerted = Signal(str)  # a staff alert (also logged)
 
     def __init__(self, service: KioskService, *, flow: KioskFlow | None = None,
@@ -67,12 +69,14 @@ class KioskApp(QObject):
         if self.scans is not None:
             self.scans.scanned.connect(self.on_scans_scanned)
         self._tick = QTimer(self, interval=tick_ms)
-        self._tick.timeout.connect(self.flow.tick)
+        self._tick.timeout.connect(self.on_tick_timeout)
         self._poll = QTimer(self, interval=poll_ms)
         self._poll.timeout.connect(self.on_poll_timeout)
         self._probe = QTimer(self, interval=probe_ms)
         self._probe.timeout.connect(self.on_probe_timeout)
         self._polling = False
+        self._shown = self.flow.screen
+        self._home_idle_sent = False
 
     # -- life ----------------------------------------------------------------------------------
 
@@ -106,12 +110,17 @@ class KioskApp(QObject):
         elif on_error is not None:
             on_error(exc)
         else:
-            message = getattr(exc, "message", None) or "操作失败，请到人工窗口办理"
+            message = getattr(exc, "message", None) or self.tr(
+                "Something went wrong: please go to a staffed counter")
             log.warning("kiosk call failed: %r", exc)
             self.flow.alert("error", f"{type(exc).__name__}: {message}")
             self.flow.reset(message)
 
     def _on_flow_changed(self, flow: KioskFlow) -> None:
+        if flow.screen is not self._shown:
+            # The screen only: the log is for staff and must hold no patient data.
+            log.info("kiosk %s: screen %s", self.kiosk_id, flow.screen)
+            self._shown = flow.screen
         if flow.visit is None and self.service.has_patient:
             # The visit ended: the patient's token goes too (the flow dropped the rest).
             self.worker.submit(self.service.forget_patient)
@@ -120,6 +129,19 @@ class KioskApp(QObject):
         else:
             self._poll.stop()
         self.changed.emit()
+
+    @Slot()
+    def on_tick_timeout(self) -> None:
+        self.flow.tick()
+        # Home is not a patient screen for the flow, but an ID number typed there, or the
+        # masked phone a code went to, must not wait for the next patient.
+        if self.flow.screen is not Screen.HOME or \
+                self.flow.idle_for() < self.flow.settings.idle_seconds:
+            self._home_idle_sent = False
+        elif not self._home_idle_sent:
+            self._home_idle_sent = True
+            self.sms_phone = None
+            self.home_idle.emit()
 
     # -- identification ------------------------------------------------------------------------
 
@@ -211,7 +233,8 @@ class KioskApp(QObject):
         appointment, address = visit.appointment_at, visit.address
 
         def refused(exc: Exception) -> None:
-            self.flow.message = getattr(exc, "message", "下单失败")
+            self.flow.message = Message(getattr(exc, "message", None)
+                                        or self.tr("The order was not placed"))
             self.changed.emit()
 
         self._run(lambda: self.service.choose(rx_id, pharmacy_id=pharmacy_id, mode=mode,
@@ -222,7 +245,7 @@ class KioskApp(QObject):
         self.flow.back()
 
     def leave(self) -> None:
-        self.flow.reset("已退出，您的信息已清除")
+        self.flow.reset(self.tr("Signed out: your data is cleared"))
 
     # -- paying and printing -------------------------------------------------------------------
 
@@ -278,12 +301,14 @@ class KioskApp(QObject):
             visit.order = order
             self.changed.emit()
             receipt = visit_receipt(visit, kiosk_id=self.kiosk_id,
-                                    printed_at=f"{self.now():%Y-%m-%d %H:%M}")
+                                    printed_at=f"{self.now():%Y-%m-%d %H:%M}",
+                                    translate=QCoreApplication.translate)
             printer = self.printer
+            no_printer = self.tr("No receipt printer is configured")
 
             def run() -> None:
                 if printer is None:
-                    raise PrinterError("未配置打印机")
+                    raise PrinterError(no_printer)
                 printer.print(receipt)
 
             self._run(run, lambda _: self._printed(visit), self._print_failed)
@@ -325,17 +350,20 @@ class KioskApp(QObject):
 
     def self_test(self) -> None:
         reader, printer = self.card_reader, self.printer
+        # Worded here, on the GUI thread; the checks run on a worker.
+        ok, failed = self.tr("%1: working"), self.tr("%1: %2")
+        checks = ((self.tr("Server"), self.service.health),
+                  (self.tr("Card reader"), lambda: reader and reader.card_present()),
+                  (self.tr("Receipt printer"), lambda: printer and printer.status()))
 
         def run() -> list[str]:
             report = []
-            for name, check in (("服务器", self.service.health),
-                                ("读卡器", lambda: reader and reader.card_present()),
-                                ("打印机", lambda: printer and printer.status())):
+            for name, check in checks:
                 try:
                     check()
-                    report.append(f"{name}：正常")
+                    report.append(fill(ok, name))
                 except (DeviceError, ApiError) as exc:
-                    report.append(f"{name}：{exc.message}")
+                    report.append(fill(failed, name, exc.message))
             return report
 
         def done(report: list[str]) -> None:
@@ -347,12 +375,14 @@ class KioskApp(QObject):
 
     def test_print(self) -> None:
         printer = self.printer
-        page = test_page(kiosk_id=self.kiosk_id, printed_at=f"{self.now():%Y-%m-%d %H:%M}")
+        page = test_page(kiosk_id=self.kiosk_id, printed_at=f"{self.now():%Y-%m-%d %H:%M}",
+                         translate=QCoreApplication.translate)
 
         def report(text: str) -> None:
             self.self_test_report = [text]
             self.changed.emit()
 
         task = self.worker.submit(lambda: printer.print(page))
-        task.succeeded.connect(lambda _: report("测试页已打印"))
-        task.failed.connect(lambda exc: report(f"打印失败：{getattr(exc, 'message', exc)}"))
+        printed, failed = self.tr("Test page printed"), self.tr("Printing failed: %1")
+        task.succeeded.connect(lambda _: report(printed))
+        task.failed.connect(lambda exc: report(fill(failed, getattr(exc, "message", exc))))

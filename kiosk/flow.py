@@ -35,6 +35,7 @@ from kiosk.models import (
     Payment,
     PharmacyOption,
 )
+from kiosk.texts import QT_TRANSLATE_NOOP, Message
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ class StaffAlert:
 
     at: float
     kind: str
-    message: str
+    message: Message
 
 
 @dataclass
@@ -109,7 +110,7 @@ class KioskFlow:
         self.clock = clock
         self.screen = Screen.HOME
         self.visit: Visit | None = None
-        self.message: str | None = None  # the one line to show (an error, a hint)
+        self.message: Message | None = None  # the one line to show (an error, a hint)
         self.alerts: deque[StaffAlert] = deque(maxlen=self.settings.last_errors)
         self._last_touch = clock()
         self._listeners: list[Callable[[KioskFlow], None]] = []
@@ -119,9 +120,9 @@ class KioskFlow:
     def subscribe(self, listener: Callable[[KioskFlow], None]) -> None:
         self._listeners.append(listener)
 
-    def _go(self, screen: Screen, message: str | None = None) -> None:
+    def _go(self, screen: Screen, message: Message | str | None = None) -> None:
         self.screen = screen
-        self.message = message
+        self.message = Message(message) if isinstance(message, str) else message
         self._last_touch = self.clock()
         for listener in list(self._listeners):
             listener(self)
@@ -130,10 +131,15 @@ class KioskFlow:
         """The patient did something: the idle time starts again."""
         self._last_touch = self.clock()
 
-    def alert(self, kind: str, message: str) -> None:
-        entry = StaffAlert(self.clock(), kind, message)
+    def idle_for(self) -> float:
+        """Seconds since the last touch or screen change."""
+        return self.clock() - self._last_touch
+
+    def alert(self, kind: str, message: Message | str) -> None:
+        entry = StaffAlert(self.clock(), kind,
+                           Message(message) if isinstance(message, str) else message)
         self.alerts.append(entry)
-        log.warning("staff alert %s: %s", kind, message)
+        log.warning("staff alert %s: %s", kind, entry.message)
 
     def _require(self, *screens: Screen) -> Visit:
         if self.screen not in screens or self.visit is None:
@@ -142,7 +148,7 @@ class KioskFlow:
 
     # -- leaving -------------------------------------------------------------------------------
 
-    def reset(self, message: str | None = None) -> None:
+    def reset(self, message: Message | str | None = None) -> None:
         """Back to home; the patient's data is dropped, not hidden."""
         self.visit = None
         self._go(Screen.HOME, message)
@@ -161,23 +167,30 @@ class KioskFlow:
         else:
             limit = self.settings.idle_seconds
         if idle >= limit:
-            self.reset("长时间无操作，已自动退出，您的信息已清除")
+            self.reset(Message(QT_TRANSLATE_NOOP(
+                "KioskFlow",
+                "No one touched the screen for a while: signed out, your data is cleared")))
 
     def card_removed(self) -> None:
         if self.visit is not None and self.visit.by_card and self.screen is not Screen.PRINTING:
-            self.reset("卡片已取出，您的信息已清除")
+            self.reset(Message(QT_TRANSLATE_NOOP(
+                "KioskFlow", "Card taken out: your data is cleared")))
         elif self.screen is Screen.IDENTIFYING:
             # Pulled before the answer came: whatever arrives later is dropped (see identified).
-            self.identification_failed("读卡过程中卡片被拔出，请重新插卡并在读卡完成前不要拔卡")
+            self.identification_failed(Message(QT_TRANSLATE_NOOP(
+                "KioskFlow", "The card was pulled out while it was being read. Insert it again "
+                "and leave it in until the reading is done")))
 
     def server_unreachable(self) -> None:
         """Nothing can be done without the server: drop the visit, say so, wait."""
         if self.screen is Screen.MAINTENANCE:
             return
         if self.screen is not Screen.OUT_OF_SERVICE:
-            self.alert("server", "无法连接服务器")
+            self.alert("server", Message(QT_TRANSLATE_NOOP(
+                "KioskFlow", "Cannot reach the server")))
         self.visit = None
-        self._go(Screen.OUT_OF_SERVICE, "暂停服务，请到人工窗口办理")
+        self._go(Screen.OUT_OF_SERVICE, Message(QT_TRANSLATE_NOOP(
+            "KioskFlow", "Out of service: please go to a staffed counter")))
 
     def server_back(self) -> None:
         if self.screen is Screen.OUT_OF_SERVICE:
@@ -188,13 +201,15 @@ class KioskFlow:
     def card_inserted(self) -> None:
         if self.screen in (Screen.HOME, Screen.CARD_ERROR):
             self.visit = None
-            self._go(Screen.IDENTIFYING, "正在读卡，请勿拔卡…")
+            self._go(Screen.IDENTIFYING, Message(QT_TRANSLATE_NOOP(
+                "KioskFlow", "Reading the card, do not take it out…")))
 
-    def identifying(self, message: str = "正在验证身份…") -> None:
+    def identifying(self) -> None:
         if self.screen is Screen.HOME:
-            self._go(Screen.IDENTIFYING, message)
+            self._go(Screen.IDENTIFYING, Message(QT_TRANSLATE_NOOP(
+                "KioskFlow", "Checking who you are…")))
 
-    def identification_failed(self, message: str) -> None:
+    def identification_failed(self, message: Message | str) -> None:
         """Card unreadable or refused, code wrong: retry, or another way."""
         self.visit = None
         self._go(Screen.CARD_ERROR, message)
@@ -220,7 +235,9 @@ class KioskFlow:
             visit.options = []
             self._go(Screen.CHOOSE)
         else:
-            self._go(Screen.PRESCRIPTIONS, f"处方{rx.status.patient_label}，暂不能选择取药方式")
+            self._go(Screen.PRESCRIPTIONS, Message(QT_TRANSLATE_NOOP(
+                "KioskFlow", "This prescription is %1: no pharmacy can be chosen yet"),
+                (rx.status.patient_label,)))
 
     def choose_mode(self, mode: DeliveryMode) -> None:
         visit = self._require(Screen.CHOOSE)
@@ -231,7 +248,9 @@ class KioskFlow:
         visit = self._require(Screen.CHOOSE)
         if visit.mode is mode:
             visit.options = options
-            self._go(Screen.CHOOSE, None if options else "暂无可选药店，请换一种取药方式")
+            self._go(Screen.CHOOSE, None if options else Message(QT_TRANSLATE_NOOP(
+                "KioskFlow",
+                "No pharmacy offers this: please choose another way to get your medicine")))
 
     def choose_pharmacy(self, pharmacy_id: object, *, appointment_at: datetime | None = None,
                         address: dict[str, str] | None = None) -> None:
@@ -266,7 +285,8 @@ class KioskFlow:
     def payment_started(self, payment: Payment) -> None:
         visit = self._require(Screen.PAY)
         visit.payment, visit.payer = payment, Payer.ONLINE
-        self._go(Screen.PAY, "请使用手机扫码支付")
+        self._go(Screen.PAY, Message(QT_TRANSLATE_NOOP(
+            "KioskFlow", "Scan the code with your phone to pay")))
 
     def order_refreshed(self, order: Order) -> None:
         """A poll of the order while waiting for the gateway's callback."""
@@ -274,12 +294,14 @@ class KioskFlow:
             return
         self.visit.order = order
         if order.paid:
-            self._go(Screen.PRINTING, "支付成功，正在打印凭条…")
+            self._go(Screen.PRINTING, Message(QT_TRANSLATE_NOOP(
+                "KioskFlow", "Paid. Printing your receipt…")))
 
     def pay_at_counter(self) -> None:
         visit = self._require(Screen.PAY)
         visit.payer = Payer.COUNTER
-        self._go(Screen.PRINTING, "正在打印凭条，请到药房窗口付款取药…")
+        self._go(Screen.PRINTING, Message(QT_TRANSLATE_NOOP(
+            "KioskFlow", "Printing your receipt; pay and collect at the pharmacy counter…")))
 
     def queue_number_issued(self, number: str) -> None:
         if self.visit is not None:
@@ -289,23 +311,29 @@ class KioskFlow:
 
     def printed(self) -> None:
         self._require(Screen.PRINTING)
-        self._go(Screen.DONE, "请取走凭条")
+        self._go(Screen.DONE, Message(QT_TRANSLATE_NOOP(
+            "KioskFlow", "Please take your receipt")))
 
     def print_failed(self, message: str) -> None:
         """The receipt did not (fully) print: the code is on screen, staff are called."""
         visit = self._require(Screen.PRINTING)
         visit.print_fault = message
         order = visit.order.number if visit.order else "-"
-        self.alert("printer", f"{message}（订单 {order}）")
-        self._go(Screen.DONE, "凭条未能打印，请拍下屏幕上的取药码；已通知工作人员")
+        self.alert("printer", Message(QT_TRANSLATE_NOOP(
+            "KioskFlow", "%1 (order %2)"), (message, order)))
+        self._go(Screen.DONE, Message(QT_TRANSLATE_NOOP(
+            "KioskFlow", "The receipt could not be printed: take a photo of the pickup code on "
+            "the screen. Staff have been called")))
 
     # -- maintenance ---------------------------------------------------------------------------
 
     def open_maintenance(self, pin: str) -> bool:
         given = hashlib.sha256(pin.encode()).hexdigest()
         if not hmac.compare_digest(given, self.settings.pin_sha256):
-            self.alert("maintenance", "维护密码错误")
-            self._go(self.screen, "密码错误")
+            self.alert("maintenance", Message(QT_TRANSLATE_NOOP(
+                "KioskFlow", "Wrong maintenance PIN")))
+            self._go(self.screen, Message(QT_TRANSLATE_NOOP(
+                "KioskFlow", "Wrong PIN")))
             return False
         self.visit = None
         self._go(Screen.MAINTENANCE)

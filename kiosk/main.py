@@ -1,66 +1,160 @@
 """Starting the kiosk: the workstation file (server, kiosk id, device URLs), the kiosk's client
 secret (the OS keyring, or `RXP_KIOSK_CLIENT_SECRET` for a locked-down session that has none),
-the devices, then the full-screen window. A crash shows no stack trace to the patient: the crash
-handler logs it and the flow goes back to home with the visit dropped."""
+the staff PIN and idle time, the devices, then the full-screen window. A crash shows no stack
+trace to the patient: the crash handler logs it and the flow goes back to home with the visit
+dropped. docs/kiosk.md has every setting.
+
+`--demo-file` (what the demo launcher passes) takes the server, the kiosk's client credentials
+and the demo's devices from `.rxp/demo.json` instead.
+"""
 
 from __future__ import annotations
 
+import argparse
 import hashlib
+import json
 import logging
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox
 
 from common.api import ApiClient
 from common.auth import CredentialStore
 from common.hardware import open_card_reader, open_printer, open_scanner
+from common.hardware.errors import DeviceError
 from common.qt.app import create_application
 from common.qt.crash import CrashHandler
 from common.workstation import WorkstationConfigError, app_data_dir, load_workstation
 from kiosk.app import KioskApp
 from kiosk.flow import KioskFlow, KioskSettings
 from kiosk.service import KioskService
+from kiosk.texts import CATALOGUES
 from kiosk.ui.window import KioskWindow
 
 APP_NAME = "rxp-kiosk"
+DEFAULT_PIN = "000000"  # only until the site sets RXP_KIOSK_PIN_SHA256 (docs/kiosk.md)
+SIMULATED_CARD_READER = "sim://?card=none"
+SIMULATED_PRINTER = "sim://"
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="rxp-kiosk", description="处方自助机")
+    parser.add_argument("--server", help="server URL (default: workstation.toml)")
+    parser.add_argument("--workstation-id", help="ignored with --demo-file (the launcher's)")
+    parser.add_argument("--demo-file", type=Path,
+                        help="demo.json of `rxp demo`: server, kiosk credentials, devices")
+    parser.add_argument("--card-reader", help="device URL of the card reader")
+    parser.add_argument("--scanner", help="device URL of the slip scanner or camera")
+    parser.add_argument("--printer", help="device URL of the receipt printer")
+    parser.add_argument("--idle-seconds", type=float,
+                        help="back to home after this long untouched (default 60)")
+    parser.add_argument("--windowed", action="store_true", help="a window, not full screen")
+    return parser.parse_args(list(argv))
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    server_url: str
+    verify: bool | str
+    kiosk_id: str
+    secret: str | None
+    card_reader: str
+    scanner: str | None
+    printer: str
+    idle_seconds: float
+    pin_sha256: str
+
+
+def _from_demo(args: argparse.Namespace, path: Path) -> KioskConfig:
+    demo: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    client = next(c for c in demo["clients"] if c["kind"] == "kiosk")
+    devices: dict[str, str] = demo.get("kiosk_devices", {})
+    return KioskConfig(
+        server_url=args.server or demo["base_url"], verify=True, kiosk_id=client["client_id"],
+        secret=client["client_secret"],
+        card_reader=args.card_reader or devices.get("card_reader") or SIMULATED_CARD_READER,
+        scanner=args.scanner or devices.get("scanner"),
+        printer=args.printer or devices.get("printer") or SIMULATED_PRINTER,
+        idle_seconds=_idle_seconds(args), pin_sha256=_pin_sha256())
+
+
+def _from_workstation(args: argparse.Namespace) -> KioskConfig:
+    config = load_workstation()
+    kiosk_id = config.kiosk_id or config.workstation_id or "KIOSK"
+    secret = (os.environ.get("RXP_KIOSK_CLIENT_SECRET")
+              or CredentialStore(config.server_url).device_credential(kiosk_id))
+    devices = config.devices
+    return KioskConfig(
+        server_url=args.server or config.server_url, verify=config.verify, kiosk_id=kiosk_id,
+        secret=secret,
+        card_reader=args.card_reader or devices.card_reader or SIMULATED_CARD_READER,
+        scanner=args.scanner or devices.scanner or devices.camera,
+        printer=args.printer or devices.printer or SIMULATED_PRINTER,
+        idle_seconds=_idle_seconds(args), pin_sha256=_pin_sha256())
+
+
+def _idle_seconds(args: argparse.Namespace) -> float:
+    if args.idle_seconds is not None:
+        return float(args.idle_seconds)
+    raw = os.environ.get("RXP_KIOSK_IDLE_SECONDS")
+    return float(raw) if raw else KioskSettings.idle_seconds
+
+
+def _pin_sha256() -> str:
+    return (os.environ.get("RXP_KIOSK_PIN_SHA256")
+            or hashlib.sha256(DEFAULT_PIN.encode()).hexdigest())
+
+
+def _refuse(title: str, text: str) -> int:
+    QMessageBox.critical(None, title, text)
+    return 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO)
-    app, _ = create_application(APP_NAME, argv)
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.INFO, force=True)  # python-escpos configured it on import
+    app, _ = create_application(APP_NAME, [sys.argv[0]], catalogues=CATALOGUES,
+                                require_cjk_font=True)
+    translate = QCoreApplication.translate
     try:
-        config = load_workstation()
-    except WorkstationConfigError as error:
-        QMessageBox.critical(None, "工作站配置错误", str(error))
-        return 2
-    kiosk_id = config.kiosk_id or config.workstation_id or "KIOSK"
-    store = CredentialStore(config.server_url)
-    secret = os.environ.get("RXP_KIOSK_CLIENT_SECRET") or store.device_credential(kiosk_id)
-    if not secret:
-        QMessageBox.critical(None, "缺少终端凭据",
-                             f"请为自助机 {kiosk_id} 配置客户端凭据（系统钥匙串或环境变量 "
-                             "RXP_KIOSK_CLIENT_SECRET）。")
-        return 2
-    pin = os.environ.get("RXP_KIOSK_PIN_SHA256") or hashlib.sha256(b"000000").hexdigest()
+        config = _from_demo(args, args.demo_file) if args.demo_file else _from_workstation(args)
+    except (WorkstationConfigError, ValueError, OSError, KeyError, StopIteration) as error:
+        return _refuse(translate("KioskMain", "Workstation configuration error"), str(error))
+    if not config.secret:
+        return _refuse(translate("KioskMain", "No kiosk credentials"), translate(
+            "KioskMain", "Set the client secret of kiosk %1 in the system keyring or in the "
+            "environment variable RXP_KIOSK_CLIENT_SECRET.").replace("%1", config.kiosk_id))
 
     def client() -> ApiClient:
-        return ApiClient(config.server_url, verify=config.verify, workstation=kiosk_id)
+        return ApiClient(config.server_url, verify=config.verify, workstation=config.kiosk_id)
 
-    service = KioskService(client(), client(), client_id=kiosk_id, client_secret=secret)
-    devices = config.devices
-    kiosk = KioskApp(
-        service, flow=KioskFlow(KioskSettings(pin_sha256=pin)),
-        card_reader=open_card_reader(devices.card_reader or "sim://?card=none"),
-        scanner=open_scanner(devices.scanner) if devices.scanner else None,
-        printer=open_printer(devices.printer or "sim://"), kiosk_id=kiosk_id)
+    service = KioskService(client(), client(), client_id=config.kiosk_id,
+                           client_secret=config.secret)
+    try:
+        kiosk = KioskApp(
+            service, flow=KioskFlow(KioskSettings(idle_seconds=config.idle_seconds,
+                                                  pin_sha256=config.pin_sha256)),
+            card_reader=open_card_reader(config.card_reader),
+            scanner=open_scanner(config.scanner) if config.scanner else None,
+            printer=open_printer(config.printer), kiosk_id=config.kiosk_id)
+    except DeviceError as error:
+        return _refuse(translate("KioskMain", "Device error"), error.message)
     window = KioskWindow(kiosk)
     crash = CrashHandler(app_data_dir(APP_NAME) / "logs", app_name=APP_NAME,
                          recover=lambda report: kiosk.flow.reset())
     crash.install()
     kiosk.start()
-    window.showFullScreen()
+    if args.windowed or args.demo_file:  # a demo shares the desktop with the launcher
+        window.resize(720, 1280)
+        window.show()
+    else:
+        window.showFullScreen()
     try:
         return app.exec()
     finally:

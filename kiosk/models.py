@@ -17,12 +17,6 @@ class DeliveryMode(enum.StrEnum):
     STORE_PICKUP = "store_pickup"  # 到店自取
     COURIER = "courier"  # 快递到家
 
-    @property
-    def label(self) -> str:
-        return {DeliveryMode.HOSPITAL_DELIVERY: "院内取药点配送",
-                DeliveryMode.STORE_PICKUP: "到药店自取",
-                DeliveryMode.COURIER: "快递到家"}[self]
-
 
 class PatientAccess(Wire):
     access_token: str

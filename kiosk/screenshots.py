@@ -24,7 +24,10 @@ from kiosk.app import KioskApp
 from kiosk.flow import KioskFlow, KioskSettings, Screen
 from kiosk.models import DeliveryMode
 from kiosk.service import KioskService
+from kiosk.texts import CATALOGUES
 from kiosk.ui.window import KioskWindow
+
+__all__ = ["CATALOGUES", "close_all", "screenshots"]
 
 SIZE = (1080, 1920)  # a portrait kiosk screen
 PATIENT = "张伟"
@@ -77,6 +80,9 @@ def screenshots(demo: Demo) -> dict[str, QWidget]:
         wait_until(lambda: flow.screen is screen, what=str(screen))
 
     shot("home")
+    flow.identifying()  # what a patient sees while the card or slip is checked
+    shot("identifying")
+    flow.reset()
     window.on_sms_button_clicked()
     window.id_number.setText("33010619560312003")
     shot("home_sms_keypad")
@@ -91,13 +97,6 @@ def screenshots(demo: Demo) -> dict[str, QWidget]:
     shot("prescriptions")
     visit = flow.visit
     assert visit is not None
-    with_order = next((p for p in visit.prescriptions if p.order is not None
-                       and not p.can_choose), None)
-    if with_order is not None:
-        app.select_prescription(with_order.id)
-        on(Screen.STATUS)
-        shot("status")
-        app.back()
     choosable = next((p for p in visit.prescriptions if p.can_choose), None)
     if choosable is not None:
         app.select_prescription(choosable.id)
@@ -120,6 +119,16 @@ def screenshots(demo: Demo) -> dict[str, QWidget]:
         app.pay_at_counter()  # the demo's patient changes their mind: pay at the counter
         on(Screen.DONE)
         shot("done_printer_fault")
+        app.leave()
+        reader.remove()
+        reader.insert(CardProfile.insurance(patient["insurance_card"], PATIENT))
+        on(Screen.PRESCRIPTIONS)
+        visit = flow.visit
+        assert visit is not None
+        ordered = next(p for p in visit.prescriptions if p.id == choosable.id)
+        app.select_prescription(ordered.id)  # chosen already: its progress
+        on(Screen.STATUS)
+        shot("status")
     app.leave()
     flow.server_unreachable()
     shot("out_of_service")

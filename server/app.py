@@ -35,6 +35,7 @@ from server.idempotency.store import StoredResponse
 from server.identity.router import auth_router, users_router
 from server.incidents.background import escalation_loop as incident_escalation_loop
 from server.incidents.router import router as incidents_router
+from server.insurance.client import insurance_platform_for_url
 from server.knowledge.router import router as knowledge_router
 from server.metrics.http import RequestMetrics, RequestMetricsMiddleware
 from server.metrics.router import router as metrics_router
@@ -81,6 +82,9 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
                                              timeout=settings.sms_gateway_timeout),
         payment_gateway=payment_gateway_for_url(settings.payment_gateway_url,
                                                 key_dir=settings.key_dir, clock=clock),
+        insurance=insurance_platform_for_url(settings.insurance_url,
+                                             credentials_file=settings.insurance_credentials,
+                                             timeout=settings.insurance_timeout),
     )
 
 
@@ -116,7 +120,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)
             await event_hub.stop()
-            for adapter in (services.rational_use, services.notification_gateway):
+            for adapter in (services.rational_use, services.notification_gateway,
+                            services.insurance):
                 close = getattr(adapter, "aclose", None)
                 if close is not None:
                     await close()

@@ -23,6 +23,7 @@ from server.identity.models import (
     StaffUser,
 )
 from server.incidents.models import Incident, IncidentEvent
+from server.insurance.models import InsuranceClaim
 from server.knowledge.models import (
     KnowledgeAllergyClass,
     KnowledgeAllergyCross,
@@ -79,6 +80,7 @@ __all__ = [
     "IdempotencyRecord",
     "Incident",
     "IncidentEvent",
+    "InsuranceClaim",
     "IntegrationClient",
     "KnowledgeAllergyClass",
     "KnowledgeAllergyCross",

@@ -67,6 +67,13 @@ class Settings(BaseSettings):
     # {public_base_url}/payments/notify/{gateway}).
     public_base_url: str = Field("http://127.0.0.1:8000", alias="RXP_PUBLIC_BASE_URL")
 
+    # The insurance e-prescription centre (医保电子处方中心, server/insurance): empty, not
+    # connected (payments are all cash, as before); `sim://` the simulator in this process;
+    # `http(s)://host/epc` a centre, with the application's credentials in a JSON file.
+    insurance_url: str = Field("", alias="RXP_INSURANCE_URL")
+    insurance_credentials: Path | None = Field(None, alias="RXP_INSURANCE_CREDENTIALS")
+    insurance_timeout: float = Field(5.0, alias="RXP_INSURANCE_TIMEOUT")
+
     # Patient notifications: `sim://` (the simulator; `?log=/path/sms.log`, `?fail=1`) or the
     # `http(s)://` endpoint of an SMS gateway (server/notifications/gateway.py).
     sms_gateway_url: str = Field("sim://", alias="RXP_SMS_GATEWAY_URL")

@@ -29,7 +29,7 @@ from server.app import create_app
 from server.core.clock import FakeClock
 from server.seed.demo import DemoAccount, DemoGroup
 from server.settings import Settings
-from tests.helpers import fresh_totp
+from tests.helpers import daytime_clock, fresh_totp
 
 # Short waits between retries, so tests that exercise them stay quick.
 FAST_RETRY = RetryPolicy(attempts=4, base_delay=0.05, max_delay=0.2)
@@ -66,7 +66,7 @@ def settings(db: DatabaseUrls, key_dir: Path, checkpoint_dir: Path) -> Settings:
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return daytime_clock()
 
 
 class ServerThread:

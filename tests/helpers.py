@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import psycopg
@@ -13,6 +15,27 @@ import pyotp
 
 from server.core.clock import Clock, FakeClock
 from server.seed.demo import DemoAccount
+
+CHINA = ZoneInfo("Asia/Shanghai")
+LATEST_START_HOUR = 18  # Beijing time; later starts are moved on by MORNING_SHIFT
+MORNING_SHIFT = timedelta(hours=14)
+
+
+def daytime_clock() -> FakeClock:
+    """A fake clock that starts now, or fourteen hours on when it is evening in China (the next
+    morning or midday).
+
+    Prescriptions are valid through the end of their issue day in China's calendar, and stores
+    open by the hour: a test that issues a prescription and moves the clock on by half an hour
+    would otherwise fail when run at 23:45 Beijing time. Started by day, the clock leaves a
+    test at least six hours before midnight. Moved on, not back: what the seed made (signing
+    certificates, valid from then on) stays valid; what the database stamps itself with now()
+    is then in the past of the app's clock, and the server compares times from its own clock."""
+    now = datetime.now(UTC)
+    if now.astimezone(CHINA).hour >= LATEST_START_HOUR:
+        now += MORNING_SHIFT
+    return FakeClock(now)
+
 
 # A fixture that logs a demo account in once per test and returns its Authorization header.
 HeadersFor = Callable[[str], Awaitable[dict[str, str]]]

@@ -1,28 +1,36 @@
-"""The counter's main window: inbox, dispensing, pickup and delivery, day summary; live events
-and scanners wired in."""
+"""The counter's main window: inbox, dispensing, pickup and delivery, day summary, the store's
+profile; live events and scanners wired in. Every server and printer call runs on a worker
+(`CounterServices`), so the window keeps answering while one is under way."""
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QTabWidget, QWidget
 
 from client_pharmacy.counter import Counter, Dispensing, Inbox, Order
+from client_pharmacy.profile import ProfileView, StoreProfile
 from client_pharmacy.receipt import print_receipt, save_pdf
+from client_pharmacy.ui.counter_view import CounterView, SummaryView
+from client_pharmacy.ui.dispensing_view import DispensingView
+from client_pharmacy.ui.inbox_view import InboxView
+from client_pharmacy.ui.profile_view import ProfileScreen
 from client_pharmacy.ui.scanning import DeviceScanner, WedgeFilter
-from client_pharmacy.ui.views import (
+from client_pharmacy.ui.services import CounterServices, failure_text
+from client_pharmacy.ui.widgets import (
+    BUSY_STYLE,
     ERROR_STYLE,
     OK_STYLE,
-    CounterView,
-    DispensingView,
-    InboxView,
-    SummaryView,
+    fill_args,
+    say,
+    working_text,
 )
 from common.api import ApiClient
-from common.api.models import LiveEvent
+from common.api.models import LiveEvent, Me
 from common.events import EventSubscriber
 from common.hardware.errors import DeviceError
 
@@ -46,33 +54,44 @@ class LiveEvents(QObject):
 
 
 class PharmacyWindow(QMainWindow):
-    def __init__(self, api: ApiClient, *, user_name: str, pharmacy_name: str = "",
-                 printer_url: str | None = None, scanner_urls: tuple[str, ...] = (),
-                 live: bool = True, parent: QWidget | None = None) -> None:
+    def __init__(self, api: ApiClient, *, me: Me, printer_url: str | None = None,
+                 scanner_urls: tuple[str, ...] = (), live: bool = True,
+                 choose_pdf_path: Callable[[str], str | None] | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.api = api
-        self.user_name = user_name
-        self.pharmacy_name = pharmacy_name
+        self.me = me
+        self.user_name = me.name
+        self.pharmacy_name = ""
         self.printer_url = printer_url
-        self.setWindowTitle(self.tr("处方流转平台 · 药店柜台") + f" — {pharmacy_name} {user_name}")
+        self.choose_pdf_path = choose_pdf_path or self._choose_pdf_path
+        self.services = CounterServices(api, me, self)
+        self._set_title()
         self.resize(1280, 800)
         self.inbox = Inbox(api)
         self.counter = Counter(api)
+        self.store = StoreProfile(api, str(me.org_id), me.permissions)
         self.tabs = QTabWidget()
-        self.inbox_view = InboxView(self.inbox)
-        self.dispensing_view = DispensingView()
-        self.counter_view = CounterView(self.counter)
-        self.summary_view = SummaryView(self.counter)
-        self.tabs.addTab(self.inbox_view, self.tr("订单"))
-        self.tabs.addTab(self.dispensing_view, self.tr("配药发药"))
-        self.tabs.addTab(self.counter_view, self.tr("取药 / 配送"))
-        self.tabs.addTab(self.summary_view, self.tr("日报"))
+        self.inbox_view = InboxView(self.services, self.inbox)
+        self.dispensing_view = DispensingView(self.services)
+        self.counter_view = CounterView(self.services, self.counter)
+        self.summary_view = SummaryView(self.services, self.counter)
+        self.profile_view = ProfileScreen(self.services, self.store)
+        self.tabs.addTab(self.inbox_view, self.tr("Orders"))
+        self.tabs.addTab(self.dispensing_view, self.tr("Dispensing"))
+        self.tabs.addTab(self.counter_view, self.tr("Pickup / delivery"))
+        self.tabs.addTab(self.summary_view, self.tr("Day summary"))
+        self.tabs.addTab(self.profile_view, self.tr("Store profile"))
         self.setCentralWidget(self.tabs)
         self.device_status = QLabel("")
         self.statusBar().addPermanentWidget(self.device_status)
         self.inbox_view.opened.connect(self.on_inbox_view_opened)
         self.dispensing_view.completed.connect(self.on_dispensing_view_completed)
         self.dispensing_view.print_button.clicked.connect(self.on_print_button_clicked)
+        self.dispensing_view.pdf_button.clicked.connect(self.on_pdf_button_clicked)
+        self.counter_view.done.connect(self.on_counter_view_done)
+        self.profile_view.loaded.connect(self.on_profile_view_loaded)
+        self.profile_view.saved.connect(self.on_profile_view_loaded)
         self.wedge = WedgeFilter(self)
         self.wedge.scanned.connect(self.on_scanner_scanned)
         app = QApplication.instance()
@@ -88,12 +107,18 @@ class PharmacyWindow(QMainWindow):
             self.events.start()
         self.inbox_view.refresh()
         self.summary_view.refresh()
+        self.profile_view.refresh()
+
+    def _set_title(self) -> None:
+        title = self.tr("Prescription circulation platform · Pharmacy counter")
+        self.setWindowTitle(f"{title} — {self.pharmacy_name} {self.user_name}".rstrip())
 
     def add_scanner(self, url: str) -> DeviceScanner:
         try:
             scanner = DeviceScanner(url, self)
         except DeviceError as error:
-            self.device_status.setText(f"扫码枪不可用：{error.message}")
+            self.device_status.setText(fill_args(self.tr("Scanner unavailable: %1"),
+                                                 error.message))
             raise
         scanner.scanned.connect(self.on_scanner_scanned)
         scanner.failed.connect(self.on_scanner_failed)
@@ -117,10 +142,13 @@ class PharmacyWindow(QMainWindow):
         if Inbox.needs_refresh(event):
             self.inbox_view.refresh()
         if self.inbox.on_event(event):
-            number = event.payload.get("order_number") or ""
-            text = "新订单" if event.type == "order.new" else "订单已支付"
-            self.inbox_view.show_alert(f"🔔 {text} {number}".strip())
-            self.tabs.setCurrentWidget(self.inbox_view)
+            self.show_order_alert(event.type, event.payload.get("order_number") or "")
+
+    def show_order_alert(self, event_type: str, number: str) -> None:
+        """Banner and beep for a new (or newly paid) order, with the inbox in front."""
+        text = self.tr("New order %1") if event_type == "order.new" else self.tr("Order paid %1")
+        self.inbox_view.show_alert(fill_args(text, number).strip())
+        self.tabs.setCurrentWidget(self.inbox_view)
 
     def on_inbox_view_opened(self, order: Order) -> None:
         self.dispensing_view.show_order(Dispensing(self.api, order, self.user_name))
@@ -130,28 +158,53 @@ class PharmacyWindow(QMainWindow):
         self.counter_view.show_order(order)
         self.summary_view.refresh()
 
+    def on_counter_view_done(self, _: str) -> None:
+        self.summary_view.refresh()
+
+    def on_profile_view_loaded(self, view: ProfileView) -> None:
+        self.pharmacy_name = view.name
+        self._set_title()
+
+    # -- receipts and labels ---------------------------------------------------------------
     def on_print_button_clicked(self) -> None:
         dispensing = self.dispensing_view.dispensing
         if dispensing is None:
             return
+        if not self.printer_url:
+            self.on_pdf_button_clicked()
+            return
+        feedback = self.dispensing_view.feedback
+        order, url, pharmacy = dispensing.order, self.printer_url, self.pharmacy_name
+        say(feedback, working_text(), BUSY_STYLE)
+        self.services.run(
+            lambda: print_receipt(url, order, pharmacy=pharmacy, dispenser=self.user_name),
+            lambda _: say(feedback, self.tr("Receipt and labels printed"), OK_STYLE),
+            lambda error: say(feedback, failure_text(error), ERROR_STYLE))
+
+    def on_pdf_button_clicked(self) -> None:
+        dispensing = self.dispensing_view.dispensing
+        if dispensing is None:
+            return
+        order = dispensing.order
+        chosen = self.choose_pdf_path(f"{order['number']}.pdf")
+        if not chosen:
+            return
         feedback = self.dispensing_view.feedback
         try:
-            if self.printer_url:
-                print_receipt(self.printer_url, dispensing.order, pharmacy=self.pharmacy_name,
-                              dispenser=self.user_name)
-                done = "小票已打印"
-            else:
-                path = save_pdf(Path(tempfile.gettempdir()) / f"{dispensing.order['number']}.pdf",
-                                dispensing.order, pharmacy=self.pharmacy_name,
-                                dispenser=self.user_name)
-                done = f"小票已存为 PDF：{path}"
-        except DeviceError as error:
-            feedback.setStyleSheet(ERROR_STYLE)
-            feedback.setText(error.message)
+            path = save_pdf(Path(chosen), order, pharmacy=self.pharmacy_name,
+                            dispenser=self.user_name)
+        except OSError:
+            say(feedback, fill_args(self.tr("Could not write the PDF: %1"), chosen), ERROR_STYLE)
             return
-        feedback.setStyleSheet(OK_STYLE)
-        feedback.setText(done)
+        say(feedback, fill_args(self.tr("Receipt and labels saved as PDF: %1"), path), OK_STYLE)
 
+    def _choose_pdf_path(self, name: str) -> str | None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Save receipt and labels"), str(Path(tempfile.gettempdir()) / name),
+            self.tr("PDF (*.pdf)"))
+        return path or None
+
+    # -- closing ---------------------------------------------------------------------------
     def shutdown(self) -> None:
         if self.events is not None:
             self.events.stop()
@@ -162,6 +215,7 @@ class PharmacyWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.wedge)
+        self.services.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()

@@ -77,7 +77,7 @@ class Keypad(QWidget):
     submitted = Signal(str)
 
     def __init__(self, target: QLineEdit, *, extra: str | None = None,
-                 submit_text: str = "确定", parent: QWidget | None = None) -> None:
+                 submit_text: str | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.target = target
         grid = QGridLayout(self)
@@ -91,9 +91,9 @@ class Keypad(QWidget):
             widget.clicked.connect(lambda _=False, k=key: self.press(k))
             grid.addWidget(widget, i // 3, i % 3)
             self.keys[key] = widget
-        clear = button("清除", secondary=True)
+        clear = button(self.tr("Clear"), secondary=True)
         clear.clicked.connect(target.clear)
-        ok = button(submit_text)
+        ok = button(submit_text or self.tr("OK"))
         ok.clicked.connect(lambda: self.submitted.emit(self.target.text()))
         grid.addWidget(clear, 4, 0)
         grid.addWidget(ok, 4, 1, 1, 2)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -23,9 +23,8 @@ from PySide6.QtWidgets import (
 from kiosk.app import KioskApp
 from kiosk.flow import Payer, Screen, Visit
 from kiosk.models import DeliveryMode, yuan
+from kiosk.texts import fill
 from kiosk.ui.widgets import STYLE, Keypad, QrView, button, clear_layout, label
-
-STOCK = {"in_stock": "有货", "low": "库存紧张", "out_of_stock": "缺货", "unknown": "库存未知"}
 
 
 class Page(QWidget):
@@ -74,15 +73,19 @@ class KioskWindow(QStackedWidget):
     def __init__(self, app: KioskApp, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.app = app
-        self.setWindowTitle("处方自助服务")
+        self.setWindowTitle(self.tr("Prescription self-service"))
         self.setStyleSheet(STYLE)
         self.pages: dict[Screen, Page] = {}
         titles = {
-            Screen.HOME: "处方自助取药", Screen.IDENTIFYING: "身份验证",
-            Screen.CARD_ERROR: "读卡未成功", Screen.PRESCRIPTIONS: "我的处方",
-            Screen.CHOOSE: "选择取药方式和药店", Screen.PAY: "支付", Screen.PRINTING: "打印凭条",
-            Screen.DONE: "办理完成", Screen.STATUS: "处方进度查询",
-            Screen.OUT_OF_SERVICE: "暂停服务", Screen.MAINTENANCE: "维护模式",
+            Screen.HOME: self.tr("Collect your prescription"),
+            Screen.IDENTIFYING: self.tr("Identification"),
+            Screen.CARD_ERROR: self.tr("The card could not be read"),
+            Screen.PRESCRIPTIONS: self.tr("My prescriptions"),
+            Screen.CHOOSE: self.tr("Choose how and where to get your medicine"),
+            Screen.PAY: self.tr("Payment"), Screen.PRINTING: self.tr("Printing the receipt"),
+            Screen.DONE: self.tr("Done"), Screen.STATUS: self.tr("Prescription progress"),
+            Screen.OUT_OF_SERVICE: self.tr("Out of service"),
+            Screen.MAINTENANCE: self.tr("Maintenance"),
         }
         for screen, title in titles.items():
             self.pages[screen] = Page(title)
@@ -90,24 +93,25 @@ class KioskWindow(QStackedWidget):
         self._build_home_inputs()
         self._build_address_inputs()
         app.changed.connect(self.show_flow)
+        app.home_idle.connect(self.on_app_home_idle)
         self.show_flow()
 
     # -- fixed inputs --------------------------------------------------------------------------
 
     def _build_home_inputs(self) -> None:
         home = self.pages[Screen.HOME]
-        self.id_number = home.field("身份证号码", max_length=18)
-        self.sms_code = home.field("短信验证码", max_length=6)
-        self.pin = home.field("维护密码", max_length=12, secret=True)
+        self.id_number = home.field(self.tr("ID card number"), max_length=18)
+        self.sms_code = home.field(self.tr("SMS code"), max_length=6)
+        self.pin = home.field(self.tr("Maintenance PIN"), max_length=12, secret=True)
         self.sms_panel = QWidget()
         panel = QVBoxLayout(self.sms_panel)
         row = QHBoxLayout()
         row.addWidget(self.id_number)
         row.addWidget(self.sms_code)
         panel.addLayout(row)
-        self.id_keypad = Keypad(self.id_number, extra="X", submit_text="获取验证码")
+        self.id_keypad = Keypad(self.id_number, extra="X", submit_text=self.tr("Send me a code"))
         self.id_keypad.submitted.connect(self.on_id_keypad_submitted)
-        self.code_keypad = Keypad(self.sms_code, submit_text="验证")
+        self.code_keypad = Keypad(self.sms_code, submit_text=self.tr("Verify"))
         self.code_keypad.submitted.connect(self.on_code_keypad_submitted)
         panel.addWidget(self.id_keypad)
         panel.addWidget(self.code_keypad)
@@ -115,13 +119,16 @@ class KioskWindow(QStackedWidget):
         self.pin_panel = QWidget()
         pin_layout = QVBoxLayout(self.pin_panel)
         pin_layout.addWidget(self.pin)
-        pin_keypad = Keypad(self.pin, submit_text="进入维护")
+        pin_keypad = Keypad(self.pin, submit_text=self.tr("Open maintenance"))
         pin_keypad.submitted.connect(self.on_pin_keypad_submitted)
         pin_layout.addWidget(pin_keypad)
         self.pin_panel.hide()
-        self.sms_button = button("没有卡？用身份证号 + 短信验证码", secondary=True)
+        for keypad in (self.id_keypad, self.code_keypad, pin_keypad):
+            self._touch_on_keys(keypad)
+        self.sms_button = button(self.tr("No card? Use your ID number and an SMS code"),
+                                 secondary=True)
         self.sms_button.clicked.connect(self.on_sms_button_clicked)
-        self.staff_button = button("工作人员维护", name="staff")
+        self.staff_button = button(self.tr("Staff maintenance"), name="staff")
         self.staff_button.clicked.connect(self.on_staff_button_clicked)
         home.fixed.addWidget(self.sms_button)
         home.fixed.addWidget(self.sms_panel)
@@ -132,17 +139,36 @@ class KioskWindow(QStackedWidget):
         choose = self.pages[Screen.CHOOSE]
         self.address_panel = QWidget()
         form = QVBoxLayout(self.address_panel)
-        form.addWidget(label("快递收货信息（地区：本市）", "hint"))
-        self.address_detail = choose.field("详细地址（街道、门牌、楼号、室）", max_length=200)
-        self.recipient = choose.field("收货人姓名", max_length=50)
-        self.recipient_phone = choose.field("收货人手机号", max_length=11)
+        form.addWidget(label(self.tr("Delivery details (this city)"), "hint"))
+        self.address_detail = choose.field(self.tr("Address (street, number, building, flat)"),
+                                           max_length=200)
+        self.recipient = choose.field(self.tr("Recipient's name"), max_length=50)
+        self.recipient_phone = choose.field(self.tr("Recipient's mobile number"), max_length=11)
         for edit in (self.address_detail, self.recipient, self.recipient_phone):
             form.addWidget(edit)
-        phone_keypad = Keypad(self.recipient_phone, submit_text="填好了")
+        phone_keypad = Keypad(self.recipient_phone, submit_text=self.tr("Address complete"))
         phone_keypad.submitted.connect(lambda _: self.on_confirm_clicked())
+        self._touch_on_keys(phone_keypad)
         form.addWidget(phone_keypad)
         self.address_panel.hide()
         choose.fixed.addWidget(self.address_panel)
+
+    def _touch_on_keys(self, keypad: Keypad) -> None:
+        """Typing is using the kiosk: the idle time starts again."""
+        for key in keypad.keys.values():
+            key.clicked.connect(self.app.flow.touch)
+
+    # -- words ---------------------------------------------------------------------------------
+
+    def mode_label(self, mode: DeliveryMode) -> str:
+        return {DeliveryMode.HOSPITAL_DELIVERY: self.tr("Delivery to the hospital pickup point"),
+                DeliveryMode.STORE_PICKUP: self.tr("Pick up at the pharmacy"),
+                DeliveryMode.COURIER: self.tr("Courier to my home")}[mode]
+
+    def stock_label(self, stock: str) -> str:
+        return {"in_stock": self.tr("In stock"), "low": self.tr("Low stock"),
+                "out_of_stock": self.tr("Out of stock"),
+                "unknown": self.tr("Stock unknown")}.get(stock, stock)
 
     # -- rendering -----------------------------------------------------------------------------
 
@@ -153,66 +179,77 @@ class KioskWindow(QStackedWidget):
                 page.clear()
         page = self.pages[flow.screen]
         clear_layout(page.body)
-        page.show_message(flow.message)
+        page.show_message(flow.message.text(QCoreApplication.translate) if flow.message
+                          else None)
         self.sms_panel.setVisible(flow.screen is Screen.HOME and self.sms_panel.isVisible())
         self.address_panel.setVisible(False)
         getattr(self, f"_render_{flow.screen.value}")(page, flow.visit)
         self.setCurrentWidget(page)
 
     def _render_home(self, page: Page, visit: Visit | None) -> None:
-        page.body.addWidget(label("请插入社保卡（医保卡）或就诊卡", "big"))
-        page.body.addWidget(label("也可以将处方单上的二维码对准扫码口", "hint"))
+        page.body.addWidget(label(self.tr("Insert your social insurance card or hospital card"),
+                                  "big"))
+        page.body.addWidget(label(self.tr("Or hold the QR code on your prescription slip to "
+                                          "the scanner"), "hint"))
         if self.app.sms_phone:
-            page.body.addWidget(label(f"验证码已发送至 {self.app.sms_phone}", "hint"))
+            page.body.addWidget(label(fill(self.tr("The code was sent to %1"),
+                                           self.app.sms_phone), "hint"))
 
     def _render_identifying(self, page: Page, visit: Visit | None) -> None:
-        page.body.addWidget(label("请稍候…", "big"))
+        page.body.addWidget(label(self.tr("Please wait…"), "big"))
 
     def _render_card_error(self, page: Page, visit: Visit | None) -> None:
-        page.body.addWidget(label("请取出卡片后重新插入，或换一种方式验证身份", "hint"))
-        other = button("换一种方式", secondary=True)
+        page.body.addWidget(label(self.tr("Take the card out and insert it again, or identify "
+                                          "another way"), "hint"))
+        other = button(self.tr("Another way"), secondary=True)
         other.clicked.connect(self.app.back)
         page.body.addWidget(other)
 
     def _render_prescriptions(self, page: Page, visit: Visit | None) -> None:
         assert visit is not None
-        page.body.addWidget(label(f"您好，{visit.access.patient_name}", "title"))
+        page.body.addWidget(label(fill(self.tr("Hello, %1"), visit.access.patient_name),
+                                  "title"))
         if not visit.prescriptions:
-            page.body.addWidget(label("没有可办理的处方", "big"))
+            page.body.addWidget(label(self.tr("No prescriptions to handle"), "big"))
         for rx in visit.prescriptions:
-            drugs = "；".join(f"{line.generic_name} {line.specification} × {line.quantity}"
-                             f"{line.unit}" for line in rx.lines)
-            text = (f"{rx.number}  {rx.status.patient_label}\n{rx.hospital} {rx.department} "
-                    f"{rx.doctor}医生  金额 {yuan(rx.amount_fen)}\n{drugs}")
+            drugs = "\n".join(f"{line.generic_name} {line.specification} × "
+                               f"{line.quantity}{line.unit}" for line in rx.lines)
+            text = fill(self.tr("%1  %2\n%3 %4, Dr %5  Amount %6\n%7"), rx.number,
+                        rx.status.patient_label, rx.hospital, rx.department, rx.doctor,
+                        yuan(rx.amount_fen), drugs)
             item = button(text, name="option")
             item.clicked.connect(lambda _=False, i=rx.id: self.app.select_prescription(i))
             page.body.addWidget(item)
         page.body.addWidget(self._leave_button())
 
     def _leave_button(self) -> QWidget:
-        leave = button("退出", secondary=True)
+        leave = button(self.tr("Sign out"), secondary=True)
         leave.clicked.connect(self.app.leave)
         return leave
 
     def _render_choose(self, page: Page, visit: Visit | None) -> None:
         assert visit is not None and visit.prescription is not None
-        page.body.addWidget(label(f"处方 {visit.prescription.number}  药品金额 "
-                                  f"{yuan(visit.prescription.amount_fen)}", "hint"))
+        page.body.addWidget(label(fill(self.tr("Prescription %1  Medicines %2"),
+                                       visit.prescription.number,
+                                       yuan(visit.prescription.amount_fen)), "hint"))
         modes = QHBoxLayout()
         for mode in DeliveryMode:
-            choice = button(mode.label)
+            choice = button(self.mode_label(mode))
             choice.setCheckable(True)
             choice.setChecked(visit.mode is mode)
             choice.clicked.connect(lambda _=False, m=mode: self.app.choose_mode(m))
             modes.addWidget(choice)
         page.body.addLayout(modes)
         for option in visit.options:
-            distance = "" if option.distance_km is None else f"  距离 {option.distance_km:.1f} 公里"
-            hours = "营业中" if option.open_now else "休息中"
-            fee = ("" if option.delivery_fee_fen is None
-                   else f"  快递费 {yuan(option.delivery_fee_fen)}（{option.fee_rule or ''}）")
+            distance = ("" if option.distance_km is None else
+                        fill(self.tr("  %1 km away"), f"{option.distance_km:.1f}"))
+            hours = self.tr("Open") if option.open_now else self.tr("Closed")
+            # A line each: a button's text does not wrap, and the screen is narrow.
+            fee = ("" if option.delivery_fee_fen is None else
+                   "\n" + fill(self.tr("Delivery fee %1"), yuan(option.delivery_fee_fen))
+                   + (f"\n{option.fee_rule}" if option.fee_rule else ""))
             text = (f"{option.name}{distance}\n{hours} {option.hours_today or ''}  "
-                    f"{STOCK.get(option.stock, option.stock)}{fee}")
+                    f"{self.stock_label(option.stock)}{fee}")
             item = button(text, name="option")
             item.setCheckable(True)
             item.setChecked(visit.pharmacy is not None
@@ -226,14 +263,14 @@ class KioskWindow(QStackedWidget):
                 slot.clicked.connect(lambda _=False, a=at: self.app.choose_pharmacy(
                     visit.pharmacy.pharmacy_id if visit.pharmacy else None, appointment_at=a))
                 slots.addWidget(slot)
-            page.body.addWidget(label("预约取药时间", "hint"))
+            page.body.addWidget(label(self.tr("Pickup time"), "hint"))
             page.body.addLayout(slots)
         self.address_panel.setVisible(visit.mode is DeliveryMode.COURIER
                                       and visit.pharmacy is not None)
         actions = QHBoxLayout()
-        back = button("返回", secondary=True)
+        back = button(self.tr("Back"), secondary=True)
         back.clicked.connect(self.app.back)
-        confirm = button("确认选择")
+        confirm = button(self.tr("Confirm"))
         confirm.setObjectName("confirm")
         confirm.clicked.connect(self.on_confirm_clicked)
         confirm.setEnabled(visit.pharmacy is not None)
@@ -244,53 +281,57 @@ class KioskWindow(QStackedWidget):
     def _appointment_slots(self) -> list[tuple[str, datetime | None]]:
         tomorrow = (self.app.now() + timedelta(days=1)).replace(minute=0, second=0,
                                                                 microsecond=0)
-        return [("尽快", None), ("明天上午 9 点", tomorrow.replace(hour=9)),
-                ("明天下午 2 点", tomorrow.replace(hour=14))]
+        return [(self.tr("As soon as possible"), None),
+                (self.tr("Tomorrow 9 am"), tomorrow.replace(hour=9)),
+                (self.tr("Tomorrow 2 pm"), tomorrow.replace(hour=14))]
 
     def _render_pay(self, page: Page, visit: Visit | None) -> None:
         assert visit is not None and visit.order is not None
         order = visit.order
-        page.body.addWidget(label(
-            f"{order.pharmacy_name}  {order.mode_label}\n药品 {yuan(order.items_fen)}  "
-            f"配送费 {yuan(order.delivery_fee_fen)}"))
-        page.body.addWidget(label(f"合计 {yuan(order.total_fen)}", "big"))
+        page.body.addWidget(label(fill(self.tr("%1  %2\nMedicines %3  Delivery %4"),
+                                       order.pharmacy_name, order.mode_label,
+                                       yuan(order.items_fen), yuan(order.delivery_fee_fen))))
+        page.body.addWidget(label(fill(self.tr("Total %1"), yuan(order.total_fen)), "big"))
         if visit.payment is None:
             row = QHBoxLayout()
-            online = button("手机扫码支付")
+            online = button(self.tr("Pay with your phone"))
             online.clicked.connect(self.app.pay_online)
-            counter = button("到药房窗口付款", secondary=True)
+            counter = button(self.tr("Pay at the pharmacy counter"), secondary=True)
             counter.clicked.connect(self.app.pay_at_counter)
             row.addWidget(online)
             row.addWidget(counter)
             page.body.addLayout(row)
         else:
             p = visit.payment
-            page.body.addWidget(label(f"医保统筹 {yuan(p.fund_fen)}  个人账户 "
-                                      f"{yuan(p.personal_account_fen)}  "
-                                      f"需自付 {yuan(p.cash_fen)}"))
+            page.body.addWidget(label(fill(
+                self.tr("Insurance fund %1  Personal account %2  You pay %3"),
+                yuan(p.fund_fen), yuan(p.personal_account_fen), yuan(p.cash_fen))))
             qr = QrView()
             qr.set_data(p.qr_payload or "")
             page.body.addWidget(qr, alignment=Qt.AlignmentFlag.AlignHCenter)
-            page.body.addWidget(label("等待支付结果…", "hint"))
+            page.body.addWidget(label(self.tr("Waiting for the payment…"), "hint"))
         page.body.addWidget(self._leave_button())
 
     def _render_printing(self, page: Page, visit: Visit | None) -> None:
-        page.body.addWidget(label("正在打印，请稍候…", "big"))
+        page.body.addWidget(label(self.tr("Printing, please wait…"), "big"))
 
     def _render_done(self, page: Page, visit: Visit | None) -> None:
         assert visit is not None and visit.order is not None
         order = visit.order
         if visit.queue_number:
-            page.body.addWidget(label(f"排队号 {visit.queue_number}", "big"))
+            page.body.addWidget(label(fill(self.tr("Queue number %1"), visit.queue_number),
+                                      "big"))
         page.body.addWidget(label(f"{order.pharmacy_name}  {order.mode_label}"))
         if visit.payer is Payer.COUNTER and not order.paid:
-            page.body.addWidget(label(f"请到药房窗口付款 {yuan(order.total_fen)}"))
+            page.body.addWidget(label(fill(self.tr("Please pay %1 at the pharmacy counter"),
+                                           yuan(order.total_fen))))
         if visit.print_fault and order.pickup_code:
-            page.body.addWidget(label(f"取药码 {order.pickup_code}", "big"))
+            page.body.addWidget(label(fill(self.tr("Pickup code %1"), order.pickup_code),
+                                      "big"))
             qr = QrView()
             qr.set_data(order.pickup_qr or order.pickup_code)
             page.body.addWidget(qr, alignment=Qt.AlignmentFlag.AlignHCenter)
-        finish = button("完成")
+        finish = button(self.tr("Finish"))
         finish.clicked.connect(self.app.leave)
         page.body.addWidget(finish)
 
@@ -300,37 +341,50 @@ class KioskWindow(QStackedWidget):
         page.body.addWidget(label(f"{order.prescription_number}  {order.status.patient_label}",
                                   "big"))
         page.body.addWidget(label(f"{order.pharmacy_name}  {order.mode_label}"
-                                  + (f"  运单号 {order.tracking_number}"
+                                  + (fill(self.tr("  Tracking number %1"),
+                                          order.tracking_number)
                                      if order.tracking_number else "")))
         for event in order.events:
             page.body.addWidget(label(f"{event.occurred_at:%m-%d %H:%M}  {event.description}"
                                       f"  {event.location or ''}", "hint"))
-        back = button("返回", secondary=True)
+        back = button(self.tr("Back"), secondary=True)
         back.clicked.connect(self.app.back)
         page.body.addWidget(back)
 
     def _render_out_of_service(self, page: Page, visit: Visit | None) -> None:
-        page.body.addWidget(label("系统维护中，请到人工窗口办理", "big"))
-        page.body.addWidget(label("恢复后将自动返回首页", "hint"))
+        page.body.addWidget(label(self.tr("The system is under maintenance: please go to a "
+                                          "staffed counter"), "big"))
+        page.body.addWidget(label(self.tr("This screen goes back to the start by itself once "
+                                          "the service is back"), "hint"))
 
     def _render_maintenance(self, page: Page, visit: Visit | None) -> None:
         row = QHBoxLayout()
-        for text, action in (("设备自检", self.app.self_test), ("打印测试页", self.app.test_print),
-                             ("退出维护", self.app.close_maintenance)):
+        for text, action in ((self.tr("Device self-test"), self.app.self_test),
+                             (self.tr("Print a test page"), self.app.test_print),
+                             (self.tr("Leave maintenance"), self.app.close_maintenance)):
             item = button(text)
             item.clicked.connect(action)
             row.addWidget(item)
         page.body.addLayout(row)
         for line in self.app.self_test_report:
             page.body.addWidget(label(line))
-        page.body.addWidget(label("最近的故障", "title"))
+        page.body.addWidget(label(self.tr("Recent faults"), "title"))
         alerts = list(self.app.flow.alerts)[-8:]
         for alert in reversed(alerts):
-            page.body.addWidget(label(f"[{alert.kind}] {alert.message}", "hint"))
+            page.body.addWidget(label(f"[{alert.kind}] "
+                                      f"{alert.message.text(QCoreApplication.translate)}",
+                                      "hint"))
         if not alerts:
-            page.body.addWidget(label("无", "hint"))
+            page.body.addWidget(label(self.tr("None"), "hint"))
 
     # -- slots ---------------------------------------------------------------------------------
+
+    def on_app_home_idle(self) -> None:
+        for edit in self.pages[Screen.HOME].inputs:
+            edit.clear()
+        self.sms_panel.hide()
+        self.pin_panel.hide()
+        self.show_flow()
 
     def on_sms_button_clicked(self) -> None:
         self.pin_panel.hide()
@@ -366,7 +420,8 @@ class KioskWindow(QStackedWidget):
                        "recipient": self.recipient.text().strip(),
                        "phone": self.recipient_phone.text().strip()}
             if not all(address.values()):
-                self.pages[Screen.CHOOSE].show_message("请填写完整的收货信息")
+                self.pages[Screen.CHOOSE].show_message(
+                    self.tr("Please fill in every delivery detail"))
                 return
             self.app.choose_pharmacy(visit.pharmacy.pharmacy_id, address=address)
         self.app.place_order()

@@ -14,6 +14,7 @@ from server.core.context import Principal, RequestContext
 from server.core.errors import NotFound, NotPermitted
 from server.core.services import Services
 from server.events.service import publish
+from server.insurance import service as insurance
 from server.notifications import templates
 from server.notifications.service import notify_patient
 from server.notifications.templates import ParamValue
@@ -110,7 +111,8 @@ async def tell_patient(ctx: RequestContext, svc: Services, order: CirculationOrd
 async def refund(ctx: RequestContext, svc: Services, order: CirculationOrder,
                  rx: Prescription, reason: str) -> None:
     """Give a paid order's money back (through the gateway, or at the counter) and tell the
-    patient."""
+    patient. A claim at the insurance centre is revoked (its settlement reversed)."""
+    await insurance.revoke(ctx, svc, order, reason)
     if not order.paid:
         return
     made = await payments.refund(ctx, svc, order_id=order.id, reason=reason)

@@ -19,6 +19,7 @@ from server.core.errors import Conflict, NotFound, Unprocessable
 from server.core.services import Services
 from server.delivery import service as delivery_fees
 from server.events.service import publish
+from server.insurance import service as insurance
 from server.payments import service as payments
 from server.pharmacies.delivery import DeliveryMode
 from server.platform_settings.registry import CirculationLimits
@@ -220,9 +221,11 @@ async def register_offline_payment(ctx: RequestContext, svc: Services, actor: Pr
         raise Conflict("订单已结束")
     if order.paid:
         raise Conflict("订单已支付")
+    split = await insurance.split_for_order(ctx, svc, order,
+                                            await common.prescription_of(ctx, order))
     await payments.register_offline(ctx, svc, order_id=order.id, patient_id=order.patient_id,
                                     pharmacy_id=order.pharmacy_id, amount_fen=order.total_fen,
-                                    receipt_no=receipt_no)
+                                    receipt_no=receipt_no, split=split)
     order.paid = True
     ctx.note("order.offline_payment", "order", order.id, number=order.number,
              receipt_no=receipt_no, amount_fen=order.total_fen)

@@ -22,6 +22,7 @@ from server.core.context import Principal, RequestContext
 from server.core.errors import Conflict, NotFound, Unprocessable
 from server.core.services import Services
 from server.identity.models import StaffUser
+from server.insurance import service as insurance
 from server.pharmacies.delivery import DeliveryMode
 from server.prescriptions.integrity import verify_integrity
 from server.prescriptions.lifecycle import Status
@@ -201,6 +202,8 @@ async def complete(ctx: RequestContext, svc: Services, actor: Principal, order_i
         await common.tell_patient(ctx, svc, order, rx, "not_dispensed", items="全部药品",
                                   reason="；".join(x.not_dispensed_reason or "" for x in lines))
     else:
+        await insurance.write_off(ctx, svc, order, pharmacist=checker.display_name,
+                                  dispenser=actor.name)
         if short_fen and rx.status != Status.PARTLY_DISPENSED:
             await common.move(ctx, svc, rx, Status.PARTLY_DISPENSED, role=role, now=now,
                               reason="部分发药")

@@ -25,6 +25,7 @@ from server.core.errors import Conflict, NotFound
 from server.core.services import Services
 from server.delivery import service as delivery_fees
 from server.identity.models import StaffUser
+from server.insurance import service as insurance
 from server.patient_access.scope import PatientScope, patient_scope
 from server.payments import service as payments
 from server.payments.models import Payment
@@ -153,7 +154,8 @@ async def pay_online(ctx: RequestContext, svc: Services, actor: Principal,
     payment = await payments.start_online(
         ctx, svc, order_id=order.id, patient_id=order.patient_id,
         pharmacy_id=order.pharmacy_id, amount_fen=order.total_fen,
-        subject=f"处方 {rx.number} 药品费用")
+        subject=f"处方 {rx.number} 药品费用",
+        split=await insurance.split_for_order(ctx, svc, order, rx))
     return payment_out(payment)
 
 

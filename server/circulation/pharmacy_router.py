@@ -32,6 +32,7 @@ from server.core.context import Principal
 from server.core.deps import Ctx, Offset, Svc
 from server.core.errors import ERROR_RESPONSES, NotFound, Unprocessable
 from server.identity.dependencies import require
+from server.pharmacies.delivery import DeliveryMode
 from server.prescriptions import repository as rx_repository
 
 router = APIRouter(prefix="/pharmacy", tags=["药店 pharmacy"], responses=ERROR_RESPONSES)
@@ -64,9 +65,14 @@ async def inbox(actor: Staff, ctx: Ctx, offset: Offset = 0,
 
 @router.get("/orders/{order_id}", operation_id="pharmacy_order")
 async def order(order_id: uuid.UUID, actor: Staff, ctx: Ctx, svc: Svc) -> OrderOut:
-    """The picking list: lines, scanned packages, the patient (masked), delivery details."""
+    """The picking list: lines, scanned packages, the patient (masked), delivery details.
+    A courier order's address comes in full (the store ships the parcel): that read is
+    audited, as every full view of personal data is."""
     common.require_pharmacy_staff(actor)
-    return await _out(ctx, svc, actor, order_id)
+    out = await _out(ctx, svc, actor, order_id)
+    if out.mode == DeliveryMode.COURIER and out.address:
+        ctx.note("pharmacy.order.read_shipping_address", "circulation_order", order_id)
+    return out
 
 
 @router.post("/orders/{order_id}/accept", operation_id="pharmacy_accept")

@@ -13,6 +13,7 @@ from server.circulation.carrier import Carrier
 from server.core.clock import Clock
 from server.core.db import Database
 from server.core.keys import KeyMaterial
+from server.insurance.client import InsurancePlatform
 from server.notifications.gateway import NotificationGateway
 from server.payments.gateway import PaymentGateway
 from server.personal_data.cipher import FieldCipher
@@ -34,3 +35,5 @@ class Services:
     notification_gateway: NotificationGateway
     # The payment gateway (支付渠道): the sandbox, or a real gateway's adapter.
     payment_gateway: PaymentGateway
+    # The insurance e-prescription centre (医保电子处方中心); None when not connected.
+    insurance: InsurancePlatform | None = None

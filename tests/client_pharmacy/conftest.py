@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
+from client_pharmacy.app import CATALOGUE, I18N_DIR
+from client_pharmacy.ui.window import PharmacyWindow
 from common.api.models import Prescription
 from common.qt.app import UiDefaults, configure_application
 from installers.database import DatabaseUrls
@@ -45,7 +50,7 @@ CHECKER = "store_qian"  # 钱勇
 
 @pytest.fixture(scope="session")
 def ui(qapp: QApplication) -> UiDefaults:
-    return configure_application(qapp)
+    return configure_application(qapp, catalogues=[(CATALOGUE, I18N_DIR)])
 
 
 @pytest.fixture(autouse=True)
@@ -135,3 +140,31 @@ def journey(live_server: ServerThread, demo: DemoGroup,
     yield made
     for client in made.clients:
         client.close()
+
+
+def open_window(qtbot: QtBot, store: Staff, **kw: Any) -> PharmacyWindow:
+    """The counter window of a logged-in store staff member, its first loads done."""
+    assert store.session.user is not None
+    kw.setdefault("live", False)
+    window = PharmacyWindow(store.api, me=store.session.user, **kw)
+    qtbot.addWidget(window)
+    settle(qtbot, window)
+    return window
+
+
+def settle(qtbot: QtBot, window: PharmacyWindow, timeout: int = 15_000) -> None:
+    """Until every call the window started has answered."""
+    qtbot.waitUntil(lambda: window.services.pending == 0, timeout=timeout)
+
+
+@pytest.fixture
+def counter_window(qtbot: QtBot, staff: Callable[..., Staff]) -> Iterator[PharmacyWindow]:
+    window = open_window(qtbot, staff(STORE_STAFF))
+    yield window
+    window.shutdown()
+
+
+def business_day(timestamp: str) -> date:
+    """The stores' day (Asia/Shanghai) of a server timestamp: the day summary counts by it, so
+    a test running across midnight in China asks for the day its orders were accepted on."""
+    return datetime.fromisoformat(timestamp).astimezone(ZoneInfo("Asia/Shanghai")).date()

@@ -12,13 +12,21 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from client_pharmacy.counter import ScanOutcome
-from client_pharmacy.ui.views import cell
+from client_pharmacy.ui.widgets import cell
 from client_pharmacy.ui.window import PharmacyWindow
 from common.hardware.printer.simulator import SerialPrinterSimulator
 from common.hardware.ptypair import PtyPair
 from common.hardware.scanner.simulator import SerialScannerSimulator
 from common.hardware.scanner.video import write_code_video
-from tests.client_pharmacy.conftest import CHECKER, STORE_STAFF, Journey, code_for
+from tests.client_pharmacy.conftest import (
+    CHECKER,
+    STORE_STAFF,
+    Journey,
+    business_day,
+    code_for,
+    open_window,
+    settle,
+)
 from tests.clients import Staff
 
 WAIT = 15_000
@@ -34,11 +42,9 @@ def printer_pty() -> Iterator[PtyPair]:
 @pytest.fixture
 def window(qtbot: QtBot, staff: Callable[..., Staff], pty_pair: PtyPair,
            printer_pty: PtyPair) -> Iterator[PharmacyWindow]:
-    store = staff(STORE_STAFF)
-    win = PharmacyWindow(store.api, user_name="吴芳", pharmacy_name="康宁大药房",
-                         printer_url=f"serial://{printer_pty.a}?timeout=2",
-                         scanner_urls=(f"serial://{pty_pair.a}",))
-    qtbot.addWidget(win)
+    win = open_window(qtbot, staff(STORE_STAFF), live=True,
+                      printer_url=f"serial://{printer_pty.a}?timeout=2",
+                      scanner_urls=(f"serial://{pty_pair.a}",))
     assert win.events is not None
     assert win.events.subscriber.wait_connected(10)
     yield win
@@ -62,7 +68,7 @@ def test_live_order_scanned_printed_and_collected(
     inbox.accept_button.click()
 
     view = window.dispensing_view
-    assert window.tabs.currentWidget() is view
+    qtbot.waitUntil(lambda: window.tabs.currentWidget() is view, timeout=WAIT)
     assert view.dispensing is not None and view.dispensing.order["accepted_at"]
     assert "*" in view.header.text()  # the patient, masked by the server
     line = view.dispensing.lines()[0]
@@ -75,14 +81,13 @@ def test_live_order_scanned_printed_and_collected(
     scanner = SerialScannerSimulator(pty_pair.b)
     try:
         scanner.scan(first)
-        qtbot.waitUntil(lambda: view.dispensing is not None
-                        and view.dispensing.lines()[0]["dispensed"] == 1, timeout=WAIT)
+        # What the screen shows (the presenter's order changes on the worker a moment before).
+        qtbot.waitUntil(lambda: cell(view.lines, 0, 4) == "1", timeout=WAIT)
         assert first in cell(view.lines, 0, 5)
         assert "✔" in view.feedback.text()
         # The same package again: refused, on screen.
         scanner.scan(first)
-        feedback = view.dispensing.feedback
-        qtbot.waitUntil(lambda: len(feedback) == 2, timeout=WAIT)
+        qtbot.waitUntil(lambda: "✘" in view.feedback.text(), timeout=WAIT)
     finally:
         scanner.close()
     assert view.dispensing.feedback[-1].outcome is ScanOutcome.REUSED
@@ -94,44 +99,48 @@ def test_live_order_scanned_printed_and_collected(
     video = write_code_video(tmp_path / "codes.avi",
                              [None, *[c for code in rest for c in (("code128", code), None)]])
     window.add_scanner(f"file://{video}")
-    qtbot.waitUntil(lambda: view.dispensing is not None
-                    and view.dispensing.lines()[0]["dispensed"] == line["quantity"],
-                    timeout=WAIT)
+    qtbot.waitUntil(lambda: cell(view.lines, 0, 4) == str(line["quantity"]), timeout=WAIT)
     assert all(code in cell(view.lines, 0, 5) for code in rest)
 
     view.checker.setText(CHECKER)
-    view.complete_button.click()
+    with qtbot.waitSignal(view.completed, timeout=WAIT):
+        view.complete_button.click()
     assert view.dispensing.order["dispensed_at"], view.feedback.text()
-    assert "发药完成" in view.feedback.text()
+    assert view.feedback.text() == f"发药完成：{order['number']}"
 
     # The receipt on an ESC/POS printer over serial, read back from the other pty end.
     printer = SerialPrinterSimulator(printer_pty.b)
     try:
         view.print_button.click()
-        assert view.feedback.text() == "小票已打印"
+        qtbot.waitUntil(lambda: view.feedback.text() == "小票和标签已打印", timeout=WAIT)
         printed = bytes(printer.printer.printed)
     finally:
         printer.stop()
     assert order["number"].encode() in printed
     assert "发药小票".encode("gb18030") in printed
     assert "发药小票" in "\n".join(printer.printer.lines())
+    assert "药品标签".encode("gb18030") in printed  # a label per dispensed line follows
 
     # Pickup: the patient shows the code; the counter finds, takes payment, hands over.
     counter = window.counter_view
     window.tabs.setCurrentWidget(counter)
     counter.pickup_code.setText(order["pickup_code"])
-    counter.find_button.click()
+    with qtbot.waitSignal(counter.done, timeout=WAIT):
+        counter.find_button.click()
     assert counter.order is not None and counter.order["id"] == order["id"], counter.message.text()
     assert "*" in counter.summary.text()
     if not counter.order["paid"]:
         counter.receipt_no.setText("POS-20260001")
-        counter.payment_button.click()
+        with qtbot.waitSignal(counter.done, timeout=WAIT):
+            counter.payment_button.click()
         assert counter.order["paid"], counter.message.text()
-    counter.handover_button.click()
+    with qtbot.waitSignal(counter.done, timeout=WAIT):
+        counter.handover_button.click()
     assert counter.order["handed_over_at"], counter.message.text()
     assert counter.message.text() == "已交付患者"
     mine = patient.call("GET", f"/patient/orders/{order['id']}")
     assert mine["handed_over_at"]
 
-    window.summary_view.refresh()
-    assert f"扫描追溯码 {line['quantity']} 个" in window.summary_view.figures.text()
+    window.summary_view.show_day(business_day(counter.order["accepted_at"]))
+    settle(qtbot, window)
+    assert window.summary_view.codes.text() == str(line["quantity"])

@@ -4,36 +4,33 @@ confirms, the order is closed and the trace shows every code the store scanned."
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 
 import httpx
-import pytest
 from pytestqt.qtbot import QtBot
 
 from client_pharmacy.counter import Dispensing, ScanOutcome
 from client_pharmacy.ui.window import PharmacyWindow
-from tests.client_pharmacy.conftest import CHECKER, STORE_STAFF, Journey, code_for
+from tests.client_pharmacy.conftest import CHECKER, Journey, code_for
 from tests.clients import ServerThread, Staff
 
-
-@pytest.fixture
-def window(qtbot: QtBot, staff: Callable[..., Staff]) -> Iterator[PharmacyWindow]:
-    win = PharmacyWindow(staff(STORE_STAFF).api, user_name="吴芳", live=False)
-    qtbot.addWidget(win)
-    yield win
-    win.shutdown()
+WAIT = 15_000
 
 
 def test_courier_handover_closes_the_order_and_the_trace_shows_the_codes(
-        window: PharmacyWindow, journey: Journey, live_server: ServerThread,
-        staff: Callable[..., Staff], prefixes: dict[str, str]) -> None:
+        qtbot: QtBot, counter_window: PharmacyWindow, journey: Journey,
+        live_server: ServerThread, staff: Callable[..., Staff],
+        prefixes: dict[str, str]) -> None:
+    window = counter_window
     patient, order = journey.order(journey.approved(), mode="courier")
     inbox = window.inbox_view
-    inbox.refresh()
+    with qtbot.waitSignal(inbox.loaded, timeout=WAIT):
+        inbox.refresh()
     inbox.select_number(order["number"])
-    inbox.accept_button.click()
     view = window.dispensing_view
+    with qtbot.waitSignal(inbox.opened, timeout=WAIT):
+        inbox.accept_button.click()
     assert view.dispensing is not None and view.dispensing.order["accepted_at"]
     dispensing: Dispensing = view.dispensing
     codes = []
@@ -49,12 +46,15 @@ def test_courier_handover_closes_the_order_and_the_trace_shows_the_codes(
     counter = window.counter_view
     window.tabs.setCurrentWidget(counter)
     counter.pickup_code.setText(order["pickup_code"])
-    counter.find_button.click()
+    with qtbot.waitSignal(counter.done, timeout=WAIT):
+        counter.find_button.click()
     assert counter.order is not None and counter.order["id"] == order["id"]
     counter.receipt_no.setText("POS-20260002")
-    counter.payment_button.click()
+    with qtbot.waitSignal(counter.done, timeout=WAIT):
+        counter.payment_button.click()
     assert counter.order["paid"], counter.message.text()
-    counter.dispatch_button.click()
+    with qtbot.waitSignal(counter.done, timeout=WAIT):
+        counter.dispatch_button.click()
     assert counter.message.text() == "已交快递并登记出库", counter.message.text()
     tracking = counter.order["tracking_number"]
     assert tracking and counter.order["status"]["code"] == "dispatched"

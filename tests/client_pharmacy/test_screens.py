@@ -1,50 +1,52 @@
 """The inbox's own actions and the keyboard wedge on real screens, and every screen rendered
-to `.rxp/screenshots/client_pharmacy/` with real data (look at them: Chinese must be text)."""
+to `.rxp/screenshots/client_pharmacy/` with demo orders made the production way (look at them:
+Chinese must be text)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 import client_pharmacy
 from client_pharmacy.screenshots import screenshots
-from client_pharmacy.ui.views import cell
+from client_pharmacy.ui.widgets import cell
 from client_pharmacy.ui.window import PharmacyWindow
 from common.auth import Session
-from tests.client_pharmacy.conftest import STORE_STAFF, Journey
-from tests.clients import Staff
+from server.seed.demo import DemoGroup
+from tests.client_pharmacy.conftest import Journey
+from tests.clients import ServerThread, Staff
 
 SHOTS = Path(client_pharmacy.__file__).resolve().parent.parent / ".rxp/screenshots/client_pharmacy"
+WAIT = 15_000
 
 
-@pytest.fixture
-def window(qtbot: QtBot, staff: Callable[..., Staff]) -> Iterator[PharmacyWindow]:
-    win = PharmacyWindow(staff(STORE_STAFF).api, user_name="吴芳", live=False)
-    qtbot.addWidget(win)
-    yield win
-    win.shutdown()
-
-
-def test_return_with_a_reason_releases_the_order(window: PharmacyWindow,
+def test_return_with_a_reason_releases_the_order(qtbot: QtBot, counter_window: PharmacyWindow,
                                                 journey: Journey) -> None:
     _, order = journey.order(journey.approved())
-    view = window.inbox_view
-    view.refresh()
+    view = counter_window.inbox_view
+    with qtbot.waitSignal(view.loaded, timeout=WAIT):
+        view.refresh()
     view.select_number(order["number"])
     assert cell(view.table, view.table.currentRow(), 0) == order["number"]
     view.ask_reason = lambda: "该药品暂时缺货"
     view.return_button.click()
-    assert view.message.text() == f"已退单：{order['number']}（该药品暂时缺货）"
-    assert order["number"] not in [o["number"] for o in window.inbox.orders]
+    qtbot.waitUntil(lambda: view.message.text() == f"已退单：{order['number']}（该药品暂时缺货）",
+                    timeout=WAIT)
+    # The inbox reads itself again after the return.
+    qtbot.waitUntil(lambda: order["number"] not in [
+        cell(view.table, row, 0) for row in range(view.table.rowCount())], timeout=WAIT)
+    assert order["number"] not in [o["number"] for o in counter_window.inbox.orders]
 
 
-def test_wedge_burst_is_a_scan_and_slow_keys_are_typing(qtbot: QtBot,
-                                                        window: PharmacyWindow) -> None:
+def test_wedge_burst_is_a_scan_and_slow_keys_are_typing(
+        qtbot: QtBot, counter_window: PharmacyWindow) -> None:
+    window = counter_window
     window.show()
     qtbot.waitExposed(window)
     field = window.counter_view.receipt_no
@@ -62,23 +64,33 @@ def test_wedge_burst_is_a_scan_and_slow_keys_are_typing(qtbot: QtBot,
     window.close()
 
 
+@dataclass
 class DemoLogins:
-    """What `common.demo.DemoDirectory.login` gives the screenshot run, from the test's staff."""
+    """What `common.demo.DemoDirectory` gives the screenshot run, from the test's server,
+    demo group and logins (the fake clock's TOTP codes)."""
 
-    def __init__(self, staff: Callable[..., Staff]) -> None:
-        self.staff = staff
+    base_url: str
+    data: dict[str, Any]
+    staff: Callable[..., Staff]
+    demo: DemoGroup
 
     def login(self, username: str) -> Session:
         return self.staff(username).session
 
+    def signing_keys(self) -> dict[str, str]:
+        return {a.username: a.signing_key for a in self.demo.accounts if a.signing_key}
+
+
+def texts(widget: QWidget) -> str:
+    return "\n".join(label.text() for label in widget.findChildren(QLabel))
+
 
 def test_every_screen_renders_with_demo_data(qtbot: QtBot, staff: Callable[..., Staff],
-                                             journey: Journey) -> None:
-    _, order = journey.order(journey.approved())
-    store = staff(STORE_STAFF)
-    store.api.call("POST", f"/pharmacy/orders/{order['id']}/accept")
-    screens: dict[str, QWidget] = screenshots(DemoLogins(staff))
-    assert set(screens) == {"login", "inbox", "dispensing", "counter", "summary"}
+                                             live_server: ServerThread,
+                                             demo: DemoGroup) -> None:
+    screens = screenshots(DemoLogins(live_server.url, demo.as_json(), staff, demo))
+    assert set(screens) == {"login", "inbox", "dispensing", "counter", "courier", "summary",
+                            "profile"}
     SHOTS.mkdir(parents=True, exist_ok=True)
     for name, widget in screens.items():
         qtbot.addWidget(widget)
@@ -86,13 +98,32 @@ def test_every_screen_renders_with_demo_data(qtbot: QtBot, staff: Callable[..., 
         qtbot.waitExposed(widget)
         image = widget.grab()
         assert image.width() > 300 and image.save(str(SHOTS / f"{name}.png"))
-        widget.close()
     inbox = screens["inbox"]
     assert isinstance(inbox, PharmacyWindow)
-    assert cell(inbox.inbox_view.table, 0, 0) == order["number"]
+    assert inbox.inbox_view.table.rowCount() == 4
+    assert "新订单" in inbox.inbox_view.alert.text()
+    assert inbox.windowTitle().startswith("处方流转平台 · 药店柜台 — 康宁大药房")
     dispensing = screens["dispensing"]
     assert isinstance(dispensing, PharmacyWindow)
-    assert order["number"] in dispensing.dispensing_view.header.text()
+    assert "追溯码已被使用，拒绝" in dispensing.dispensing_view.feedback.text()
+    assert "张*" in dispensing.dispensing_view.header.text()
+    counter = screens["counter"]
+    assert isinstance(counter, PharmacyWindow)
+    assert counter.counter_view.called.text().startswith("请 ")
+    assert "刘*" in counter.counter_view.summary.text()
+    summary = screens["summary"]
+    assert isinstance(summary, PharmacyWindow)
+    assert summary.summary_view.orders.text() == "3"
+    courier = screens["courier"]
+    assert isinstance(courier, PharmacyWindow)
+    assert courier.counter_view.events.count() >= 2  # the carrier's tracking events
+    profile = screens["profile"]
+    assert isinstance(profile, PharmacyWindow)
+    assert profile.profile_view.fixed["address"].text() == "滨江市人民路 118 号"
+    # No screen shows a patient's full name (DOMAIN.md section 9).
+    for name in ("张伟", "李娜", "刘洋", "吴敏"):
+        assert all(name not in texts(w) for w in screens.values())
     for screen in screens.values():
         if isinstance(screen, PharmacyWindow):
             screen.shutdown()
+        screen.close()

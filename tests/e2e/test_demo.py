@@ -29,6 +29,11 @@ class TestDemoOnce:
         assert all(a["totp_secret"] and a["password"] for a in demo["accounts"])
         assert {c["kind"] for c in demo["clients"]} >= {"his", "regional", "insurance"}
         assert demo["base_url"].startswith("http://127.0.0.1:")
+        # The insurance centre's simulator ran, and the server used it for the payment.
+        insurance = demo["insurance"]
+        assert insurance["url"].startswith("http://127.0.0.1:") and insurance["app_id"]
+        assert json.loads(Path(insurance["credentials_file"]).read_text())["appId"] == \
+            insurance["app_id"]
         # Everything was stopped again.
         assert "server and database stopped" in result.stdout
         assert not (state / "pgdata" / "data" / "postmaster.pid").exists()

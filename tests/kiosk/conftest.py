@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from common.qt.app import UiDefaults, configure_application
 from installers.pgcluster import free_port
+from kiosk.texts import CATALOGUES
 from server.core.clock import FakeClock
 from server.settings import Settings
 from tests.clients import ServerThread, clock, settings
@@ -31,7 +32,7 @@ def live_server(settings: Settings, clock: FakeClock) -> Iterator[ServerThread]:
 
 @pytest.fixture(scope="session")
 def ui(qapp: QApplication) -> UiDefaults:
-    return configure_application(qapp, require_cjk_font=True)
+    return configure_application(qapp, catalogues=CATALOGUES, require_cjk_font=True)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import httpx
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
-from common.hardware import open_card_reader, open_printer
+from common.hardware import open_card_reader, open_printer, open_scanner
 from common.hardware.card.profile import CardProfile
 from common.hardware.printer.simulator import SerialPrinterSimulator
 from kiosk.app import KioskApp
@@ -33,6 +33,19 @@ def approved_prescription(server: ServerThread, demo: DemoGroup, clock: FakeCloc
     async def run() -> dict[str, Any]:
         async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
             return await approved(Clinic(client, demo, clock), patient=patient)
+
+    return asyncio.run(run())
+
+
+def slip_qr(server: ServerThread, demo: DemoGroup, clock: FakeClock,
+            rx: dict[str, Any]) -> str:
+    """The QR payload printed on the prescription's slip (the doctor's printout)."""
+    async def run() -> str:
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+            doctor = await Clinic(client, demo, clock).actor("doctor_wang")
+            answer = await doctor.call("GET", f"/prescriptions/{rx['id']}/slip")
+            assert answer.status_code == 200, answer.text
+            return str(answer.json()["qr_payload"])
 
     return asyncio.run(run())
 
@@ -87,7 +100,8 @@ class Rig:
 
 
 def build_rig(qtbot: QtBot, server: ServerThread, demo: DemoGroup, card: VirtualCardSlot,
-              printer_device: str, printer_end: str) -> Rig:
+              printer_device: str, printer_end: str, *, scanner: str | None = None) -> Rig:
+    """`scanner`: a scanner's device URL (a `file://` video as the camera), or none."""
     kiosk = next(c for c in demo.clients if c["kind"] == "kiosk")
     service = KioskService.connect(server.url, client_id=kiosk["client_id"],
                                    client_secret=kiosk["client_secret"], retry=FAST_RETRY,
@@ -97,6 +111,7 @@ def build_rig(qtbot: QtBot, server: ServerThread, demo: DemoGroup, card: Virtual
                                    pin_sha256=hashlib.sha256(STAFF_PIN.encode()).hexdigest()))
     app = KioskApp(service, flow=flow, card_reader=open_card_reader(card.url),
                    printer=open_printer(f"serial://{printer_device}?timeout=1"),
+                   scanner=open_scanner(scanner) if scanner else None,
                    kiosk_id="KIOSK-TEST-01", poll_ms=200, probe_ms=300)
     window = KioskWindow(app)
     qtbot.addWidget(window)
@@ -108,5 +123,7 @@ def build_rig(qtbot: QtBot, server: ServerThread, demo: DemoGroup, card: Virtual
 
 def tear_down(rig: Rig) -> None:
     rig.app.stop()
+    if rig.app.scans is not None:
+        rig.app.scans.scanner.close()
     rig.printer_sim.stop()
     rig.app.service.close()

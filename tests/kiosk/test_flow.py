@@ -18,6 +18,7 @@ from kiosk.models import (
     Payment,
     PharmacyOption,
 )
+from kiosk.texts import Message
 from tests.clients import ManualClock
 
 RX_ID = uuid.uuid4()
@@ -126,7 +127,10 @@ class TestHappyPaths:
     def test_a_prescription_not_yet_approved_cannot_be_chosen(self, flow: KioskFlow) -> None:
         at_prescriptions(flow, prescription(can_choose=False))
         flow.select(RX_ID)
-        assert flow.screen is Screen.PRESCRIPTIONS and flow.message
+        assert flow.screen is Screen.PRESCRIPTIONS and flow.message is not None
+        assert flow.message.args == ("审核通过，待选择药店",)
+        assert str(flow.message) == ("This prescription is 审核通过，待选择药店: no pharmacy can "
+                                     "be chosen yet")
 
     def test_no_pharmacy_for_a_mode_says_so(self, flow: KioskFlow) -> None:
         at_prescriptions(flow)
@@ -135,7 +139,7 @@ class TestHappyPaths:
         flow.options_loaded(DeliveryMode.COURIER, [OPTION])  # a stale answer: ignored
         assert flow.visit is not None and flow.visit.options == []
         flow.options_loaded(DeliveryMode.STORE_PICKUP, [])
-        assert flow.message and "暂无" in flow.message
+        assert flow.message and "No pharmacy" in flow.message.source
 
     def test_steps_the_screen_does_not_offer_are_refused(self, flow: KioskFlow) -> None:
         with pytest.raises(InvalidStep):
@@ -158,7 +162,7 @@ class TestLeaving:
         clock.advance(seconds=1)
         flow.tick()
         assert flow.screen is Screen.HOME and flow.visit is None
-        assert flow.message and "清除" in flow.message
+        assert flow.message and "your data is cleared" in flow.message.source
 
     def test_waiting_for_a_phone_payment_gets_longer(self, flow: KioskFlow,
                                                      clock: ManualClock) -> None:
@@ -187,7 +191,8 @@ class TestLeaving:
     def test_card_removed_while_reading_asks_to_insert_again(self, flow: KioskFlow) -> None:
         flow.card_inserted()
         flow.card_removed()
-        assert flow.screen is Screen.CARD_ERROR and flow.message and "拔出" in flow.message
+        assert flow.screen is Screen.CARD_ERROR and flow.message
+        assert "pulled out" in flow.message.source
         flow.identified(ACCESS, [prescription()], by_card=True)  # the late answer
         assert flow.screen is Screen.CARD_ERROR and flow.visit is None
 
@@ -210,7 +215,8 @@ class TestFaults:
     def test_unreadable_card_offers_retry_or_another_way(self, flow: KioskFlow) -> None:
         flow.card_inserted()
         flow.identification_failed("无法识别此卡")
-        assert flow.screen is Screen.CARD_ERROR and flow.message == "无法识别此卡"
+        # A device's message is for the patient already: shown as it is.
+        assert flow.screen is Screen.CARD_ERROR and flow.message == Message("无法识别此卡")
         flow.card_inserted()  # retry
         assert flow.screen is Screen.IDENTIFYING
         flow.identification_failed("与卡片通信失败")
@@ -224,7 +230,8 @@ class TestFaults:
         assert flow.screen is Screen.DONE
         assert flow.visit is not None and flow.visit.print_fault == "打印机缺纸"
         assert [a.kind for a in flow.alerts] == ["printer"]
-        assert "O20260001" in flow.alerts[0].message and "张" not in flow.alerts[0].message
+        alert = str(flow.alerts[0].message)
+        assert alert == "打印机缺纸 (order O20260001)" and "张" not in alert
 
     def test_server_unreachable_drops_the_visit_and_recovers(self, flow: KioskFlow) -> None:
         at_pay(flow)

@@ -41,12 +41,15 @@ def test_every_kiosk_screen_renders(ui: UiDefaults, qapp: QApplication,
     approved_prescription(live_server, demo, clock)
     try:
         screens = screenshots.screenshots(DemoData(live_server.url, demo.as_json()))
-        assert set(screens) == {"home", "home_sms_keypad", "card_error", "prescriptions",
-                                "choose_courier", "pay", "pay_qr", "done_printer_fault",
-                                "out_of_service", "maintenance"}
+        assert set(screens) == {"home", "identifying", "home_sms_keypad", "card_error",
+                                "prescriptions", "choose_courier", "pay", "pay_qr",
+                                "done_printer_fault", "status", "out_of_service",
+                                "maintenance"}
         for name, widget in screens.items():
             path = save(name, widget)
             assert path.stat().st_size > 10_000  # a real picture, not an empty window
+            # Nothing pushed the portrait screen wider (a button's text does not wrap).
+            assert widget.width() == screenshots.SIZE[0], (name, widget.width())
             widget.deleteLater()
     finally:
         screenshots.close_all()

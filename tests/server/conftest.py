@@ -17,7 +17,7 @@ from server.core.clock import FakeClock
 from server.payments.sandbox import SandboxGateway
 from server.seed.demo import DemoGroup
 from server.settings import Settings
-from tests.helpers import HeadersFor, login
+from tests.helpers import HeadersFor, daytime_clock, login
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def settings(db: DatabaseUrls, key_dir: Path, checkpoint_dir: Path) -> Settings:
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return daytime_clock()
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """incidents with the contract's clocks, their timeline; kiosks' device status
 
 Revision ID: 0011_incidents
-Revises: 0010
+Revises: 0011_insurance
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0011_incidents'
-down_revision = '0010'
+down_revision = '0011_insurance'
 branch_labels = None
 depends_on = None
 

@@ -161,3 +161,16 @@ async def test_an_appointment_must_be_a_future_time_with_its_zone(clinic: Clinic
     past = await f.choose("P1", appointment_at="2020-01-01T10:00:00+08:00")
     assert past.status_code == 422 and past.json()["fields"][0]["field"] == "appointment_at"
     assert (await f.choose("P1")).status_code == 201
+
+
+async def test_the_store_reads_a_courier_address_in_full_and_that_read_is_audited(
+        clinic: Clinic, db: DatabaseUrls) -> None:
+    courier, pickup = await flow(clinic), await flow(clinic)
+    await courier.choose("P1", mode="courier")
+    await pickup.choose("P1", mode="store_pickup")
+    shipped = (await courier.staff.call("GET", courier.order_url)).json()
+    assert shipped["address"].endswith("文三路 88 号 2 幢 301 室")
+    assert shipped["recipient_phone"] == "13857101234"
+    await pickup.staff.call("GET", pickup.order_url)
+    reads = audit_rows(db.owner, "action = 'pharmacy.order.read_shipping_address'")
+    assert [r["entity_id"] for r in reads] == [courier.order["id"]]  # type: ignore[index]

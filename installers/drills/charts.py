@@ -1,0 +1,42 @@
+"""Small PNG charts for the drill reports, drawn with Pillow (already a dependency for the
+receipt QR codes): a drill's report must open anywhere, without a plotting stack."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+WIDTH, HEIGHT, MARGIN = 900, 360, 60
+
+
+def line_chart(path: Path, title: str, xs: Sequence[float], ys: Sequence[float], *,
+               x_label: str, y_label: str, markers: Sequence[tuple[float, str]] = ()) -> Path:
+    """One series as a line, with vertical markers (x, label) such as "restore target"."""
+    image = Image.new("RGB", (WIDTH, HEIGHT), "white")
+    draw = ImageDraw.Draw(image)
+    left, top, right, bottom = MARGIN, 40, WIDTH - 20, HEIGHT - MARGIN
+    draw.text((left, 12), title, fill="black")
+    draw.rectangle((left, top, right, bottom), outline="#888888")
+    x_max = max([*xs, *(m[0] for m in markers), 1e-9])
+    y_max = max([*ys, 1e-9]) * 1.1
+
+    def at(x: float, y: float) -> tuple[float, float]:
+        return (left + (right - left) * x / x_max, bottom - (bottom - top) * y / y_max)
+
+    for i in range(5):  # horizontal grid with its values
+        y = y_max * i / 4
+        _, py = at(0, y)
+        draw.line((left, py, right, py), fill="#eeeeee")
+        draw.text((8, py - 6), f"{y:.0f}", fill="#444444")
+    if len(xs) > 1:
+        draw.line([at(x, y) for x, y in zip(xs, ys, strict=True)], fill="#1f77b4", width=2)
+    for x, label in markers:
+        px, _ = at(x, 0)
+        draw.line((px, top, px, bottom), fill="#d62728", width=2)
+        draw.text((px + 4, top + 4), label, fill="#d62728")
+    draw.text((left, bottom + 20), f"{x_label} (0 .. {x_max:.0f})", fill="black")
+    draw.text((right - 200, bottom + 20), y_label, fill="black")
+    image.save(path)
+    return path
