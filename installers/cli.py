@@ -178,6 +178,8 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         if env.replica().initialised:
             os.environ.setdefault("DATABASE_REPLICA_URLS", env.replica_url())
         os.environ.setdefault("RXP_DISK_PATHS", str(env.cluster.base))
+        if _backup_store().catalog_path.exists():
+            os.environ.setdefault("RXP_BACKUP_DIR", str(_backup_store().root))
     when = datetime.now(UTC)
     findings = inspect.inspect(
         Settings(), now=when,

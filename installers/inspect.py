@@ -27,6 +27,7 @@ from cryptography import x509
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from installers.backup import BackupStore
 from server.access import scope
 from server.core.db import make_engine
 from server.ops import outboxes, replication
@@ -47,7 +48,6 @@ CERT_WARN_DAYS, CERT_FAIL_DAYS = 30, 7
 OUTBOX_WARN_AGE, OUTBOX_FAIL_AGE = timedelta(minutes=15), timedelta(hours=1)
 LOGIN_WARN, LOGIN_FAIL = 20, 200
 PIP_AUDIT_TIMEOUT = 300
-BACKUP_RECORD = "rxp-backup.json"
 
 
 @dataclass(frozen=True)
@@ -173,31 +173,34 @@ async def check_audit(settings: Settings) -> Finding:
 
 # -- files ---------------------------------------------------------------------------------------
 def check_backup(backup_dir: Path | None, now: datetime) -> Finding:
+    """The newest base backup of the backup store (installers/backup.py: `rxp backup` on the
+    embedded cluster, installers/deploy/postgres/rxp-backup in production write the same
+    catalogue): its age and its pg_verifybackup result."""
     label = "备份"
     if backup_dir is None:
         return Finding("backup", label, "WARN", "no backup configured（未配置 RXP_BACKUP_DIR）",
-                       "按 docs/operations/deployment.md 安装 rxp-backup.timer，"
-                       "并设置 RXP_BACKUP_DIR")
-    if not backup_dir.is_dir():
-        return Finding("backup", label, "FAIL", f"备份目录不存在：{backup_dir}")
-    records = sorted(backup_dir.glob(f"*/{BACKUP_RECORD}"), key=lambda p: p.parent.name)
-    if not records:
-        return Finding("backup", label, "FAIL", f"{backup_dir} 中没有完成的备份")
-    latest = records[-1]
+                       "生产环境按 docs/operations/deployment.md 安装 rxp-backup.timer 并设置 "
+                       "RXP_BACKUP_DIR；演示环境运行 rxp backup")
+    store = BackupStore(backup_dir)
+    if not store.root.is_dir():
+        return Finding("backup", label, "FAIL", f"备份目录不存在：{store.root}")
     try:
-        record = json.loads(latest.read_text())
-        finished = datetime.fromisoformat(record["finished_at"])
-    except (ValueError, KeyError, OSError) as exc:
-        return Finding("backup", label, "FAIL", f"备份记录无法读取：{latest}", _reason(exc))
-    age = now - finished
+        backups = store.catalog()
+    except (ValueError, TypeError, OSError) as exc:
+        return Finding("backup", label, "FAIL", f"备份目录无法读取：{store.catalog_path}",
+                       _reason(exc))
+    if not backups:
+        return Finding("backup", label, "FAIL", f"{store.root} 中没有备份")
+    latest = max(backups, key=lambda b: b.ended)
+    age = now - latest.ended
     hours = age.total_seconds() / 3600
-    verified = record.get("verified") is True
-    figure = (f"最近一次 {finished.astimezone(UTC):%Y-%m-%d %H:%M} UTC（{hours:.1f} 小时前），"
-              f"{record.get('size_bytes', 0) / 1024 / 1024:.0f} MB，"
-              f"校验{'通过' if verified else '未通过'}")
-    if not verified:
-        log = latest.parent / "verify.log"
-        said = log.read_text(errors="replace").strip().splitlines()[-3:] if log.exists() else []
+    archived = sorted(store.wal_dir.glob("0*")) if store.wal_dir.is_dir() else []
+    figure = (f"最近一次 {latest.ended.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+              f"（{hours:.1f} 小时前），{latest.size_bytes / 1024 / 1024:.0f} MB，"
+              f"校验{'通过' if latest.verified else '未通过'}，共 {len(backups)} 份，"
+              f"已归档 WAL {len(archived)} 段")
+    if not latest.verified:
+        said = latest.verify_output.strip().splitlines()[-3:]
         return Finding("backup", label, "FAIL", figure,
                        " ".join(said)[:300] or "pg_verifybackup 未通过")
     if age > BACKUP_FAIL_AGE:

@@ -1,5 +1,6 @@
-"""The backup script of installers/deploy against the real test cluster: a verified base backup
-that `rxp inspect` reads, a damaged one that it reports, and the retention it keeps."""
+"""The production backup script of installers/deploy against the real test cluster: a verified
+base backup in the backup store `rxp inspect` reads, a failed verification that it reports, and
+the retention it keeps (daily window, first of each month for three years)."""
 
 from __future__ import annotations
 
@@ -13,30 +14,38 @@ from pathlib import Path
 import pytest
 
 from installers import inspect
+from installers.backup import BackupStore
 
 pytestmark = pytest.mark.slow
 DEPLOY = Path(__file__).resolve().parents[2] / "installers" / "deploy"
 SCRIPT = DEPLOY / "postgres" / "rxp-backup"
 
 
-def old_backup(folder: Path, stamp: str) -> Path:
-    path = folder / stamp
-    path.mkdir(parents=True)
-    (path / "rxp-backup.json").write_text(json.dumps({
-        "started_at": "2020-01-01T00:00:00+00:00", "finished_at": "2020-01-01T00:00:00+00:00",
-        "verified": True, "size_bytes": 1}))
-    return path
+def catalogue(store: Path, *ended: datetime) -> None:
+    """Earlier backups, as earlier runs left them (a folder each, and their entries)."""
+    entries = []
+    for when in ended:
+        label = when.strftime("%Y%m%dT%H%M%S%fZ")
+        (store / "base" / label).mkdir(parents=True)
+        entries.append({"label": label, "started_at": when.isoformat(),
+                        "ended_at": when.isoformat(), "size_bytes": 1, "verified": True,
+                        "verify_output": "backup successfully verified"})
+    (store / "catalog.json").write_text(json.dumps(entries))
 
 
 def test_a_verified_backup_is_read_by_the_inspection_and_old_ones_are_pruned(pg, db, tmp_path):
-    backups = tmp_path / "backups"
-    recent = (datetime.now(UTC) - timedelta(days=3)).strftime("%Y%m%dT%H%M%SZ")
-    kept_monthly = old_backup(backups, "20240105T010000Z")
-    second_of_month = old_backup(backups, "20240110T010000Z")
-    too_old = old_backup(backups, "20221005T010000Z")
-    kept_recent = old_backup(backups, recent)
+    store = tmp_path / "backups"
+    now = datetime.now(UTC)
+    this_month = now.replace(day=1, hour=3, minute=0, second=0, microsecond=0)
+    two_years_ago = this_month.replace(year=this_month.year - 2)
+    kept_monthly = two_years_ago
+    second_of_that_month = two_years_ago + timedelta(days=5)
+    too_old = this_month.replace(year=this_month.year - 4)
+    before_window = now - timedelta(days=40)
+    recent = now - timedelta(days=3)
+    catalogue(store, too_old, kept_monthly, second_of_that_month, before_window, recent)
 
-    env = {**os.environ, "RXP_BACKUP_DIR": str(backups), "PGHOST": str(pg.cluster.sockdir),
+    env = {**os.environ, "RXP_BACKUP_DIR": str(store), "PGHOST": str(pg.cluster.sockdir),
            "PGPORT": str(pg.cluster.port), "PGUSER": "postgres",
            "PG_BINDIR": str(pg.cluster.bindir)}
     done = subprocess.run([str(SCRIPT)], env=env, capture_output=True, text=True, timeout=300,
@@ -44,25 +53,32 @@ def test_a_verified_backup_is_read_by_the_inspection_and_old_ones_are_pruned(pg,
     assert done.returncode == 0, done.stderr
     assert "verified" in done.stdout
 
-    now = datetime.now(UTC)
-    finding = inspect.check_backup(backups, now)
+    backups = BackupStore(store).catalog()
+    labels = [b.label for b in backups]
+    newest = backups[-1]
+    assert newest.verified and newest.size_bytes > 1_000_000
+    assert (store / "base" / newest.label / "backup_manifest").exists()
+    expected = [w.strftime("%Y%m%dT%H%M%S%fZ")
+                for w in (kept_monthly, before_window, recent)] + [newest.label]
+    assert labels == expected, "monthly copy, the one before the window, the window"
+    assert sorted(p.name for p in (store / "base").iterdir()) == sorted(expected)
+
+    finding = inspect.check_backup(store, datetime.now(UTC))
     assert finding.status == "OK", finding
-    assert "校验通过" in finding.figure
-    assert kept_monthly.exists() and kept_recent.exists()
-    assert not second_of_month.exists() and not too_old.exists()
-    assert not list(backups.glob(".incomplete-*"))
+    assert "校验通过" in finding.figure and "共 4 份" in finding.figure
 
     # A day and a half later nothing new has come: a night was missed.
-    assert inspect.check_backup(backups, now + timedelta(hours=30)).status == "WARN"
-    assert inspect.check_backup(backups, now + timedelta(hours=60)).status == "FAIL"
+    assert inspect.check_backup(store, now + timedelta(hours=30)).status == "WARN"
+    assert inspect.check_backup(store, now + timedelta(hours=60)).status == "FAIL"
 
     # A backup that fails its verification is a failure, with pg_verifybackup's words.
-    newest = sorted(backups.glob("*T*Z"))[-1]
-    record = json.loads((newest / "rxp-backup.json").read_text())
-    (newest / "rxp-backup.json").write_text(json.dumps({**record, "verified": False}))
-    (newest / "verify.log").write_text("pg_verifybackup: error: \"base/1/1259\" has size 0\n")
-    failed = inspect.check_backup(backups, now)
+    entries = json.loads((store / "catalog.json").read_text())
+    entries[-1].update(verified=False,
+                       verify_output='pg_verifybackup: error: "base/1/1259" has size 0')
+    (store / "catalog.json").write_text(json.dumps(entries))
+    failed = inspect.check_backup(store, datetime.now(UTC))
     assert failed.status == "FAIL" and "1259" in failed.detail
+    assert inspect.check_backup(tmp_path / "nowhere", now).status == "FAIL"
 
 
 @pytest.mark.skipif(shutil.which("shellcheck") is None, reason="shellcheck is not installed")

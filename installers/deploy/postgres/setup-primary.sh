@@ -17,6 +17,8 @@
 #   RXP_REPLICA_NETWORK CIDR of the replicas, e.g. 10.20.1.0/24
 #   RXP_REPLICA_SLOTS   slot names, space separated (default "replica1")
 #   RXP_TLS_CERT / RXP_TLS_KEY  the database server's certificate and key (PEM)
+#   RXP_BACKUP_DIR     the backup store on this host (rxp-backup): archived WAL goes to its
+#                      wal/ folder, so a restore can reach any moment since the oldest backup
 set -euo pipefail
 
 pg_version="${PG_VERSION:-15}"
@@ -29,6 +31,7 @@ slots="${RXP_REPLICA_SLOTS:-replica1}"
 tls_cert="${RXP_TLS_CERT:?set RXP_TLS_CERT (PEM certificate of the database server)}"
 tls_key="${RXP_TLS_KEY:?set RXP_TLS_KEY (its private key)}"
 conf_dir="/etc/postgresql/$pg_version/$pg_cluster"
+backup_dir="${RXP_BACKUP_DIR:-}"
 
 if [[ ! "$db_name" =~ ^[a-z_][a-z0-9_]*$ ]]; then
     echo "RXP_DB_NAME must be a plain lower-case identifier" >&2
@@ -67,6 +70,16 @@ log_min_duration_statement = 2000
 log_line_prefix = '%m [%p] %q%u@%d %h '
 timezone = 'UTC'
 CONF
+if [[ -n "$backup_dir" ]]; then
+    install -d -o postgres -g postgres -m 0700 "$backup_dir" "$backup_dir/wal" "$backup_dir/base"
+    # `test ! -f` refuses to overwrite an archived segment: a second cluster archiving into the
+    # same store by mistake fails loudly (as installers/backup.py does on the embedded cluster).
+    cat >>"$conf_dir/conf.d/rxp.conf" <<CONF
+archive_mode = on
+archive_command = 'test ! -f $backup_dir/wal/%f && cp %p $backup_dir/wal/%f'
+archive_timeout = 60
+CONF
+fi
 
 hba="$conf_dir/pg_hba.conf"
 marker="# rxp: platform roles"
