@@ -105,6 +105,10 @@ class Settings(BaseSettings):
                                                          alias="RXP_DISK_PATHS")
     # How often the incident clocks are checked for escalation (seconds).
     incident_check_seconds: float = Field(30.0, alias="RXP_INCIDENT_CHECK_SECONDS")
+    # On-call phones (comma separated) texted when an incident clock is about to run out or ran
+    # out, through the SMS gateway above.
+    incident_oncall_phones: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, alias="RXP_INCIDENT_ONCALL_PHONES")
 
     @field_validator("database_replica_urls", mode="before")
     @classmethod
@@ -113,7 +117,7 @@ class Settings(BaseSettings):
             return [u.strip() for u in value.split(",") if u.strip()]
         return value
 
-    @field_validator("disk_paths", mode="before")
+    @field_validator("disk_paths", "incident_oncall_phones", mode="before")
     @classmethod
     def _split_paths(cls, value: object) -> object:
         if isinstance(value, str):

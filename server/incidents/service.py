@@ -20,7 +20,7 @@ from server.core.errors import Conflict, NotFound, NotPermitted, Unprocessable
 from server.core.services import Services
 from server.events.service import publish
 from server.incidents import repository
-from server.incidents.clocks import ClockName, Severity, due_times, warn_at
+from server.incidents.clocks import SEVERITY_LABELS, ClockName, Severity, due_times, warn_at
 from server.incidents.models import Incident, IncidentEvent
 
 log = logging.getLogger(__name__)
@@ -186,13 +186,38 @@ def _clock_due(incident: Incident, clock: ClockName) -> datetime:
     return incident.respond_due_at if clock == "respond" else incident.fix_due_at
 
 
-async def escalate_due(ctx: RequestContext, svc: Services) -> int:
+@dataclass(frozen=True)
+class Escalation:
+    """One clock escalated (`breached` False: about to run out) or run out, for the on-call
+    message sent once the round has committed."""
+
+    number: str
+    title: str
+    severity: str
+    clock: ClockName
+    due_at: datetime
+    breached: bool
+
+    def message(self, now: datetime) -> str:
+        what = SEVERITY_LABELS[Severity(self.severity)]
+        which = "响应" if self.clock == "respond" else "修复"
+        due = self.due_at.astimezone(CHINA)
+        if self.breached:
+            return (f"【处方流转平台】{what} {self.number}「{self.title[:30]}」{which}时限"
+                    f"（{due:%H:%M}）已超时，请立即升级处理。")
+        minutes = max(0, int((self.due_at - now).total_seconds() // 60))
+        return (f"【处方流转平台】{what} {self.number}「{self.title[:30]}」{which}时限 "
+                f"{due:%H:%M} 将到（剩 {minutes} 分钟），请立即处理。")
+
+
+async def escalate_due(ctx: RequestContext, svc: Services) -> list[Escalation]:
     """Escalate every running clock that is about to run out, and mark those that ran out.
 
     Each step happens once per clock: the live event reaches the on-call roles and whoever
-    took the incident; a breach goes to the server log as a warning too."""
+    took the incident; a breach goes to the server log as a warning too. The steps are
+    returned for the on-call text messages (background.py sends them after the commit)."""
     now = svc.clock.now()
-    steps = 0
+    done: list[Escalation] = []
     for incident in await repository.unresolved_for_escalation(ctx.session):
         for clock in CLOCKS:
             if _clock_stop(incident, clock) is not None:
@@ -209,17 +234,20 @@ async def escalate_due(ctx: RequestContext, svc: Services) -> int:
                                 due_at=due)
                 log.warning("incident %s: %s clock ran out at %s", incident.number, clock,
                             due.isoformat())
-                steps += 1
+                done.append(Escalation(incident.number, incident.title, incident.severity,
+                                       clock, due, breached=True))
             elif (now >= warn_at(incident.opened_at, due) and now < due
                   and getattr(incident, warned) is None):
                 setattr(incident, warned, now)
                 await _timeline(ctx.session, incident, f"{clock}_escalated", now, actor=None)
                 await _announce(ctx.session, incident, "incident.escalated", clock=clock,
                                 due_at=due, remaining_seconds=(due - now).total_seconds())
-                steps += 1
-    if steps:
-        ctx.note("incident.escalate", "incident", None, steps=steps)
-    return steps
+                done.append(Escalation(incident.number, incident.title, incident.severity,
+                                       clock, due, breached=False))
+    if done:
+        ctx.note("incident.escalate", "incident", None, steps=len(done),
+                 incidents=sorted({e.number for e in done}))
+    return done
 
 
 # -- the monthly report ---------------------------------------------------------------------

@@ -14,6 +14,7 @@ from tests.helpers import audit_rows, sql
 
 # Mid-month in Beijing, well away from the month's edges.
 START = datetime(2026, 11, 10, 2, 0, tzinfo=UTC)
+ON_CALL = "13900000001"
 
 
 @pytest.fixture
@@ -29,7 +30,8 @@ def settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"incident_check_seconds": 3600.0,
                                        "access_token_minutes": month,
                                        "idle_timeout_minutes": month,
-                                       "refresh_token_hours": 31 * 24})
+                                       "refresh_token_hours": 31 * 24,
+                                       "incident_oncall_phones": [ON_CALL]})
 
 
 async def open_incident(client, headers, **fields):
@@ -64,6 +66,10 @@ class TestSeriousIncidentClocks:
         assert await escalate_once(svc) == 0, "each clock escalates once"
         events = live_events(db, incident["id"])
         assert events[-1][:2] == ("incident.escalated", "respond")
+        gateway = svc.notification_gateway
+        [text] = [m.text for m in gateway.messages_to(ON_CALL)]
+        assert incident["number"] in text and "严重故障" in text
+        assert "响应时限 10:15 将到（剩 3 分钟）" in text  # Beijing time on the phone
         assert "system_admin" in events[-1][2]
         shown = (await client.get(f"/incidents/{incident['id']}", headers=admin)).json()
         assert shown["respond"]["state"] == "escalated"
@@ -72,6 +78,7 @@ class TestSeriousIncidentClocks:
         clock._now = opened.replace(minute=16)
         assert await escalate_once(svc) == 1
         assert live_events(db, incident["id"])[-1][:2] == ("incident.breached", "respond")
+        assert "响应时限（10:15）已超时" in gateway.messages_to(ON_CALL)[-1].text
         r = await client.post(f"/incidents/{incident['id']}/respond", headers=admin,
                               json={"note": "已远程登录药店前置机排查"})
         assert r.status_code == 200, r.text
@@ -103,7 +110,11 @@ class TestSeriousIncidentClocks:
         admin = await headers_for("sysadmin")
         incident = await open_incident(client, admin, severity="serious")
         clock.advance(minutes=90)
+        gateway = app.state.services.notification_gateway
+        gateway.inject_failures(1)
+        # The gateway refusing one text does not undo the escalation, nor stop the other.
         assert await escalate_once(app.state.services) == 2  # both clocks breached
+        assert len(gateway.messages_to(ON_CALL)) == 1
         shown = (await client.get(f"/incidents/{incident['id']}", headers=admin)).json()
         assert [e["kind"] for e in shown["events"]][1:] == ["fix_breached", "respond_breached"]
         assert shown["respond"]["state"] == shown["fix"]["state"] == "breached"
