@@ -7,6 +7,7 @@
     rxp serve                     the API server for production (settings from env / RXP_CONFIG)
     rxp db start|stop|status|replica|psql
     rxp migrate | rxp seed | rxp audit verify | rxp keys init|rotate|reencrypt
+    rxp inspect [--out DIR]       the daily inspection (日常巡检): report to stdout and DIR
     rxp backup [--keep-days N]    verified base backup of the local cluster (WAL archiving on)
     rxp restore --to TIME         point-in-time restore into a new folder, on its own port
     rxp drill [name ...]          reliability drills (DRILL lines, reports in .rxp/reports/)
@@ -163,6 +164,32 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def cmd_inspect(args: argparse.Namespace) -> int:
+    import socket
+    from datetime import UTC, datetime
+
+    from installers import inspect
+    from server.settings import Settings
+
+    if not os.environ.get("DATABASE_URL"):
+        # The embedded demo: its replica counts as configured once made, running or not.
+        env = _local()
+        os.environ.update(env.server_env())
+        if env.replica().initialised:
+            os.environ.setdefault("DATABASE_REPLICA_URLS", env.replica_url())
+        os.environ.setdefault("RXP_DISK_PATHS", str(env.cluster.base))
+        if _backup_store().catalog_path.exists():
+            os.environ.setdefault("RXP_BACKUP_DIR", str(_backup_store().root))
+    when = datetime.now(UTC)
+    findings = inspect.inspect(
+        Settings(), now=when,
+        pip_audit=inspect.default_pip_audit(args.requirements) if args.requirements else None)
+    md, _ = inspect.save(findings, when, args.out or (_local().state / "reports"))
+    print(inspect.render_text(findings, when, socket.gethostname()), end="")
+    print(f"报告已保存：{md}")
+    return inspect.exit_code(findings)
+
+
 def cmd_keys(args: argparse.Namespace) -> int:
     from server.core.keys import DATA_KEYS, init_key_dir
     from server.personal_data.keys import KeyRing
@@ -206,6 +233,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print("rxp serve: RXP_ENV=demo/test is for `rxp demo` and the tests, not for serving",
               file=sys.stderr)
         return 2
+    if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Every worker's request counts in one place, so any worker's /metrics sums them all
+        # (the service unit sets its own folder under /run and empties it on start).
+        import tempfile
+
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="rxp-metrics-")
     cmd = [PY, "-m", "uvicorn", "--factory", "server.asgi:app_from_env", "--host", args.host,
            "--port", str(args.port), "--workers", str(args.workers), "--proxy-headers",
            "--timeout-graceful-shutdown", "5"]
@@ -334,6 +367,12 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("audit", help="audit log tools")
     p.add_argument("action", choices=["verify"])
     p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("inspect", help="the daily inspection (日常巡检), OK / WARN / FAIL")
+    p.add_argument("--out", type=Path, help="report folder (default .rxp/reports)")
+    p.add_argument("--requirements", type=Path,
+                   help="audit this requirements file instead of the installed packages")
+    p.set_defaults(func=cmd_inspect)
 
     p = sub.add_parser("keys", help="key folder: create keys, rotate the data key")
     p.add_argument("action", choices=["init", "rotate", "reencrypt"])

@@ -33,10 +33,15 @@ from server.events.router import router as events_router
 from server.health.router import router as health_router
 from server.idempotency.store import StoredResponse
 from server.identity.router import auth_router, users_router
+from server.incidents.background import escalation_loop as incident_escalation_loop
+from server.incidents.router import router as incidents_router
 from server.insurance.client import insurance_platform_for_url
 from server.knowledge.router import router as knowledge_router
+from server.metrics.http import RequestMetrics, RequestMetricsMiddleware
+from server.metrics.router import router as metrics_router
 from server.notifications.background import delivery_loop
 from server.notifications.gateway import gateway_for_url
+from server.ops.devices.router import router as devices_router
 from server.organisations.router import router as organisations_router
 from server.patient_access.router import patient_router, slip_router
 from server.patient_access.router import router as patient_access_router
@@ -100,7 +105,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         # would leave a server backend waiting in authentication (and a DROP DATABASE with it).
         stopping = asyncio.Event()
         background = [asyncio.create_task(escalation_loop(services, stopping)),
-                      asyncio.create_task(lock_expiry_loop(services, stopping))]
+                      asyncio.create_task(lock_expiry_loop(services, stopping)),
+                      asyncio.create_task(incident_escalation_loop(services, stopping))]
         if settings.notification_delivery:
             background.append(asyncio.create_task(delivery_loop(services, stop=stopping),
                                                   name="rxp-notification-delivery"))
@@ -144,7 +150,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
                    review_router, settings_router, pharmacies_router, tariffs_router,
                    patient_access_router, patient_router, slip_router, payments_router,
                    circulation_patient_router, pharmacy_router, circulation_router,
-                   carrier_router):
+                   carrier_router, metrics_router, incidents_router, devices_router):
         app.include_router(router)
     sandbox = isinstance(services.payment_gateway, SandboxGateway)
     if sandbox and settings.environment != "production":
@@ -152,4 +158,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         app.include_router(payments_sandbox_router)
     app.add_middleware(UnitOfWorkMiddleware, services=services,
                        on_audit_appended=checkpoints.on_appended)
+    # Added last, so it runs outermost: it times the whole request, commit included.
+    app.state.request_metrics = RequestMetrics()
+    app.add_middleware(RequestMetricsMiddleware, metrics=app.state.request_metrics)
     return app

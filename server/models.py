@@ -22,6 +22,7 @@ from server.identity.models import (
     RefreshToken,
     StaffUser,
 )
+from server.incidents.models import Incident, IncidentEvent
 from server.insurance.models import InsuranceClaim
 from server.knowledge.models import (
     KnowledgeAllergyClass,
@@ -35,6 +36,7 @@ from server.knowledge.models import (
     KnowledgeSet,
 )
 from server.notifications.models import Notification
+from server.ops.devices.models import DeviceStatus
 from server.organisations.models import Organisation
 from server.patient_access.models import (
     PatientAccessSession,
@@ -73,8 +75,11 @@ __all__ = [
     "CourierTariff",
     "CourierTariffRule",
     "DeliveryEvent",
+    "DeviceStatus",
     "DispensedPackage",
     "IdempotencyRecord",
+    "Incident",
+    "IncidentEvent",
     "InsuranceClaim",
     "IntegrationClient",
     "KnowledgeAllergyClass",

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -28,7 +29,8 @@ class Settings(BaseSettings):
     # The server's own role: may read/write business tables, may only INSERT into the audit log.
     database_url: str = Field(..., alias="DATABASE_URL")
     # Read-only streaming replicas for statistics, tracking and search; comma separated.
-    database_replica_urls: list[str] = Field(default_factory=list, alias="DATABASE_REPLICA_URLS")
+    database_replica_urls: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, alias="DATABASE_REPLICA_URLS")
     # The schema owner, used by migrations only (falls back to database_url).
     database_migration_url: str | None = Field(None, alias="DATABASE_MIGRATION_URL")
     db_pool_size: int = Field(10, alias="RXP_DB_POOL_SIZE")
@@ -91,11 +93,35 @@ class Settings(BaseSettings):
     patient_sms_per_ip_per_hour: int = Field(20, alias="RXP_PATIENT_SMS_PER_IP_PER_HOUR")
     patient_sms_max_attempts: int = Field(5, alias="RXP_PATIENT_SMS_MAX_ATTEMPTS")
 
+    # Operations (server/metrics, installers/inspect.py). `/metrics` answers a request bearing
+    # this token; without one it answers loopback callers only (a local Prometheus or agent).
+    metrics_token: str = Field("", alias="RXP_METRICS_TOKEN")
+    # The API's TLS server certificate (PEM) whose expiry the daily inspection watches.
+    tls_cert_file: Path | None = Field(None, alias="RXP_TLS_CERT_FILE")
+    # Where installers/deploy/postgres/rxp-backup writes its verified base backups.
+    backup_dir: Path | None = Field(None, alias="RXP_BACKUP_DIR")
+    # Further folders whose file systems the inspection watches (the PostgreSQL data folder).
+    disk_paths: Annotated[list[Path], NoDecode] = Field(default_factory=list,
+                                                         alias="RXP_DISK_PATHS")
+    # How often the incident clocks are checked for escalation (seconds).
+    incident_check_seconds: float = Field(30.0, alias="RXP_INCIDENT_CHECK_SECONDS")
+    # On-call phones (comma separated) texted when an incident clock is about to run out or ran
+    # out, through the SMS gateway above.
+    incident_oncall_phones: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, alias="RXP_INCIDENT_ONCALL_PHONES")
+
     @field_validator("database_replica_urls", mode="before")
     @classmethod
     def _split_urls(cls, value: object) -> object:
         if isinstance(value, str):
             return [u.strip() for u in value.split(",") if u.strip()]
+        return value
+
+    @field_validator("disk_paths", "incident_oncall_phones", mode="before")
+    @classmethod
+    def _split_paths(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [p.strip() for p in value.split(",") if p.strip()]
         return value
 
     @model_validator(mode="after")

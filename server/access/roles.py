@@ -106,6 +106,10 @@ class Permission(StrEnum):
     PATIENT_ACCESS_CARD = "patient_access.card"
     PAYMENT_READ = "payment.read"  # payments of the organisations one sees (a pharmacy's own)
     PAYMENT_READ_ALL = "payment.read_all"  # every payment of the group (hospital administration)
+    # Operations: incidents and their monthly report, kiosks' device status (read).
+    OPS_READ = "ops.read"
+    INCIDENT_MANAGE = "incident.manage"  # record incidents, acknowledge, respond, resolve
+    DEVICE_REPORT = "device.report"  # a kiosk reporting its card reader / scanner / printer
 
 
 P = Permission
@@ -139,11 +143,20 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                              P.TRACE_READ}),
 }
 
+# Operations rights, kept together: the on-call administrators record and work incidents; the
+# auditor reads them and the monthly report of the contract's clocks.
+for _role, _extra in ((Role.SYSTEM_ADMIN, {P.OPS_READ, P.INCIDENT_MANAGE}),
+                      (Role.HOSPITAL_ADMIN, {P.OPS_READ, P.INCIDENT_MANAGE}),
+                      (Role.SECURITY_ADMIN, {P.OPS_READ, P.INCIDENT_MANAGE}),
+                      (Role.AUDITOR, {P.OPS_READ})):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _extra
+
 # Integration clients (HIS, regional chronic-disease system, insurance platform).
 CLIENT_PERMISSIONS = frozenset({P.ORG_READ, P.PATIENT_READ, P.PATIENT_WRITE, P.CATALOGUE_READ})
 # A self-service kiosk stands in a public hall: it identifies patients by their card and shows
 # the catalogue, but never searches or edits patient records as the integration clients may.
 KIOSK_PERMISSIONS = frozenset({P.ORG_READ, P.CATALOGUE_READ, P.PATIENT_ACCESS_CARD})
+KIOSK_PERMISSIONS |= {P.DEVICE_REPORT}
 CLIENT_KIND_PERMISSIONS: dict[str, frozenset[Permission]] = {"kiosk": KIOSK_PERMISSIONS}
 
 # The role of a verified patient's principal. Not a staff Role: no account can be given it.
