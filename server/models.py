@@ -14,6 +14,7 @@ from server.clinical.models import PatientAllergy, PatientDiagnosis, PatientMedi
 from server.core.db import Base
 from server.delivery.models import CourierTariff, CourierTariffRule
 from server.events.models import LiveEvent
+from server.hl7.models import Hl7InboundMessage, Hl7Order
 from server.idempotency.models import IdempotencyRecord
 from server.identity.models import (
     AuthSession,
@@ -35,6 +36,7 @@ from server.knowledge.models import (
 )
 from server.notifications.models import Notification
 from server.organisations.models import Organisation
+from server.outbox.models import OutboxMessage
 from server.patient_access.models import (
     PatientAccessSession,
     PatientSmsCode,
@@ -73,6 +75,8 @@ __all__ = [
     "CourierTariffRule",
     "DeliveryEvent",
     "DispensedPackage",
+    "Hl7InboundMessage",
+    "Hl7Order",
     "IdempotencyRecord",
     "IntegrationClient",
     "KnowledgeAllergyClass",
@@ -88,6 +92,7 @@ __all__ = [
     "LiveEvent",
     "Notification",
     "OrderLine",
+    "OutboxMessage",
     "Organisation",
     "Patient",
     "PatientAccessSession",

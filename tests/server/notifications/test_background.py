@@ -53,5 +53,5 @@ class TestDeliveryLoop:
         application = create_app(settings, clock=clock)
         async with LifespanManager(application):
             tasks = list(application.state.background_tasks)
-            assert len(tasks) == 3  # review escalation, order lock expiry, notifications
+            assert len(tasks) == 4  # review escalation, order lock expiry, notifications, outbox
         assert all(t.done() for t in tasks)
