@@ -50,8 +50,12 @@ def read(text: str) -> ReceivedMessage:
 
 class HisSimulator:
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0,
-                 log_path: Path | None = None) -> None:
+                 log_path: Path | None = None, answer_delay: float = 0.0) -> None:
         self.host, self.port, self.log_path = host, port, log_path
+        # Seconds each answer takes, one message at a time across connections (an interface
+        # engine that works serially): a slow HIS, and a relay with deliveries in flight.
+        self.answer_delay = answer_delay
+        self._busy = asyncio.Lock()
         self.received: list[ReceivedMessage] = []
         self.duplicates = 0
         self._seen: set[str] = set()
@@ -85,7 +89,11 @@ class HisSimulator:
                     break
                 if frame is None:
                     break
-                writer.write(mllp.wrap(self._answer(frame.decode("utf-8", "replace"))))
+                async with self._busy:
+                    if self.answer_delay:
+                        await asyncio.sleep(self.answer_delay)
+                    answer = self._answer(frame.decode("utf-8", "replace"))
+                writer.write(mllp.wrap(answer))
                 await writer.drain()
         except (ConnectionError, OSError):
             pass

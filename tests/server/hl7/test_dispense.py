@@ -12,8 +12,7 @@ import pytest
 from server.hl7.simulator import HisSimulator
 from tests.helpers import sql, wait_until
 from tests.server.circulation.conftest import Flow, at_kiosk, prefixes
-from tests.server.clinic import clinic
-from tests.server.clinic import Clinic, decide, review_task, sign_and_submit
+from tests.server.clinic import Clinic, clinic, decide, review_task, sign_and_submit
 from tests.server.hl7.conftest import patient, rde_o11
 
 __all__ = ["clinic", "prefixes"]  # fixtures shared with the circulation tests
