@@ -29,6 +29,7 @@ class TestDemoOnce:
         assert all(a["totp_secret"] and a["password"] for a in demo["accounts"])
         assert {c["kind"] for c in demo["clients"]} >= {"his", "regional", "insurance"}
         assert demo["base_url"].startswith("http://127.0.0.1:")
+        assert f"HL7 MLLP listener on 127.0.0.1:{demo['hl7']['mllp_port']}" in result.stdout
         # Everything was stopped again.
         assert "server and database stopped" in result.stdout
         assert not (state / "pgdata" / "data" / "postmaster.pid").exists()

@@ -133,8 +133,8 @@ async def test_a_killed_relay_loses_nothing_doubles_nothing_reorders_nothing(
 
     second = await start_relay(env, log)
     try:
-        await until(lambda: delivered() == total, within=120, what=f"the second relay finishing (log: {log})",
-                    every=0.2)
+        await until(lambda: delivered() == total, within=120,
+                    what=f"the second relay finishing (log: {log})", every=0.2)
     finally:
         second.send_signal(signal.SIGTERM)
         await asyncio.wait_for(second.wait(), 30)
