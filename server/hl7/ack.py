@@ -73,7 +73,8 @@ class Request:
     trigger: str = ""  # O11 for RDE^O11
 
 
-def _escape(value: str) -> str:
+def escape(value: str) -> str:
+    """Text as a field value: HL7's escape sequences for its separators."""
     # Text from outside (a name, an error message) must not break the segment.
     for char, escaped in (("\\", "\\E\\"), ("|", "\\F\\"), ("^", "\\S\\"), ("&", "\\T\\"),
                           ("~", "\\R\\"), ("\r", " "), ("\n", " ")):
@@ -89,9 +90,9 @@ def build(request: Request, answer: Answer, *, now: datetime) -> str:
     msh.msh_3 = OUR_APPLICATION
     msh.msh_4 = OUR_FACILITY
     if request.sender:
-        msh.msh_5 = _escape(request.sender)
+        msh.msh_5 = escape(request.sender)
     if request.facility:
-        msh.msh_6 = _escape(request.facility)
+        msh.msh_6 = escape(request.facility)
     msh.msh_7 = now.strftime("%Y%m%d%H%M%S")
     msh.msh_9 = ("RRE^O12^RRE_O12" if order_ack
                  else f"ACK^{request.trigger}^ACK" if request.trigger else "ACK")
@@ -99,27 +100,27 @@ def build(request: Request, answer: Answer, *, now: datetime) -> str:
     msh.msh_11 = request.processing_id if request.processing_id in ("P", "D", "T") else "P"
     msh.msh_12 = VERSION
     if request.charset:
-        msh.msh_18 = _escape(request.charset)
+        msh.msh_18 = escape(request.charset)
     msa = message.msa
     msa.msa_1 = answer.code
-    msa.msa_2 = _escape(request.control_id)
+    msa.msa_2 = escape(request.control_id)
     text = answer.text or (f"{answer.problems[0].label}：{answer.problems[0].text}"
                            if answer.problems else "")
     if text:
-        msa.msa_3 = _escape(text[:200])
+        msa.msa_3 = escape(text[:200])
     for problem in answer.problems:
         err = message.add_segment("ERR")
         err.err_2 = problem.location
         err.err_3 = f"{problem.code}^{CODE_TEXT.get(problem.code, '')}^HL70357"
         err.err_4 = "E"
-        err.err_8 = _escape(problem.text[:250])
+        err.err_8 = escape(problem.text[:250])
     if answer.orders and order_ack:
         response = message.add_group("RRE_O12_RESPONSE")
         for placer, filler, group in answer.orders:
             order = response.add_group("RRE_O12_ORDER")
             order.orc.orc_1 = "OK"
-            order.orc.orc_2 = _escape(placer)
-            order.orc.orc_3 = f"{_escape(filler)}^{OUR_APPLICATION}"
-            order.orc.orc_4 = _escape(group)
+            order.orc.orc_2 = escape(placer)
+            order.orc.orc_3 = f"{escape(filler)}^{OUR_APPLICATION}"
+            order.orc.orc_4 = escape(group)
             order.orc.orc_5 = "IP"
     return str(message.to_er7())

@@ -23,7 +23,7 @@ from hl7apy.core import Message
 from server.access import scope
 from server.core.services import Services
 from server.hl7 import mllp, repository
-from server.hl7.ack import OUR_APPLICATION, OUR_FACILITY, VERSION
+from server.hl7.ack import OUR_APPLICATION, OUR_FACILITY, VERSION, escape
 from server.hl7.inbound import IDENTIFIER_FIELDS
 from server.outbox.handlers import Delivery, DeliveryFailed, DeliveryRefused
 from server.patients import identity as patient_identity
@@ -34,13 +34,6 @@ CHARSET = ("UNICODE UTF-8", "utf-8")
 # Order status (HL7 table 0038) by our prescription status.
 ORDER_STATUS = {"collected": "CM", "delivered": "CM", "settled": "CM", "not_dispensed": "DC"}
 Connection = tuple[asyncio.StreamReader, asyncio.StreamWriter]
-
-
-def _escape(value: str) -> str:
-    for char, escaped in (("\\", "\\E\\"), ("|", "\\F\\"), ("^", "\\S\\"), ("&", "\\T\\"),
-                          ("~", "\\R\\"), ("\r", " "), ("\n", " ")):
-        value = value.replace(char, escaped)
-    return value
 
 
 def _ts(iso: str) -> str:
@@ -54,7 +47,7 @@ def render_rds(delivery: Delivery, snapshot: dict[str, Any], *, facility: str,
     message = Message("RDS_O13", version=VERSION)
     msh = message.msh
     msh.msh_3, msh.msh_4 = OUR_APPLICATION, OUR_FACILITY
-    msh.msh_5, msh.msh_6 = _escape(delivery.topic), _escape(facility)
+    msh.msh_5, msh.msh_6 = escape(delivery.topic), escape(facility)
     msh.msh_7 = _ts(snapshot["occurred_at"])
     msh.msh_9 = "RDS^O13^RDS_O13"
     msh.msh_10 = delivery.id.hex
@@ -62,37 +55,37 @@ def render_rds(delivery: Delivery, snapshot: dict[str, Any], *, facility: str,
     patient = message.add_group("RDS_O13_PATIENT")
     if patient_identifier is not None:
         value, kind = patient_identifier
-        patient.pid.pid_3 = f"{_escape(value)}^^^{_escape(facility)}^{_escape(kind)}"
+        patient.pid.pid_3 = f"{escape(value)}^^^{escape(facility)}^{escape(kind)}"
     if visit_number:
         visit = patient.add_group("RDS_O13_PATIENT_VISIT")
         visit.pv1.pv1_2 = "O"
-        visit.pv1.pv1_19 = _escape(visit_number)
+        visit.pv1.pv1_19 = escape(visit_number)
     status = snapshot["status"]
     for line in snapshot["lines"]:
         order = message.add_group("RDS_O13_ORDER")
         orc = order.orc
         orc.orc_1 = "RE"
-        orc.orc_2 = _escape(line["placer"])
-        orc.orc_3 = f"{_escape(snapshot['prescription_number'])}-{line['line_no']}" \
+        orc.orc_2 = escape(line["placer"])
+        orc.orc_3 = f"{escape(snapshot['prescription_number'])}-{line['line_no']}" \
                     f"^{OUR_APPLICATION}"
-        orc.orc_4 = _escape(placer_group)
+        orc.orc_4 = escape(placer_group)
         orc.orc_5 = ORDER_STATUS.get(status, "IP")
         orc.orc_9 = msh.msh_7.value
-        orc.orc_16 = f"{status}^{_escape(snapshot['status_label'])}^RXP"
-        orc.orc_21 = _escape(snapshot["pharmacy_name"]) + "^^" + _escape(snapshot["pharmacy_code"])
+        orc.orc_16 = f"{status}^{escape(snapshot['status_label'])}^RXP"
+        orc.orc_21 = escape(snapshot["pharmacy_name"]) + "^^" + escape(snapshot["pharmacy_code"])
         rxd = order.rxd
         rxd.rxd_1 = str(line["line_no"])
-        rxd.rxd_2 = f"{_escape(line['product_code'])}^{_escape(line['product_name'])}^RXP"
+        rxd.rxd_2 = f"{escape(line['product_code'])}^{escape(line['product_name'])}^RXP"
         rxd.rxd_3 = msh.msh_7.value
         rxd.rxd_4 = str(line["dispensed"])
-        rxd.rxd_5 = f"^{_escape(line['unit'])}"
-        rxd.rxd_7 = _escape(snapshot["prescription_number"])
+        rxd.rxd_5 = f"^{escape(line['unit'])}"
+        rxd.rxd_7 = escape(snapshot["prescription_number"])
         if line.get("not_dispensed_reason"):
-            rxd.rxd_9 = _escape(str(line["not_dispensed_reason"])[:200])
+            rxd.rxd_9 = escape(str(line["not_dispensed_reason"])[:200])
         for batch, expiry in line["batches"]:
-            rxd.add_field("RXD_19").value = _escape(batch)
+            rxd.add_field("RXD_19").value = escape(batch)
             rxd.add_field("RXD_20").value = expiry.replace("-", "")
-        order.rxr.rxr_1 = f"^{_escape(line['route'])}"
+        order.rxr.rxr_1 = f"^{escape(line['route'])}"
     return str(message.to_er7())
 
 

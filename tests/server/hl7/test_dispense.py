@@ -73,7 +73,7 @@ async def test_dispensing_and_handover_reach_the_his_in_order(connect, clinic, d
     async def both_delivered() -> bool:
         return len(his.received) == 2
 
-    await wait_until(both_delivered, within=15, what="two RDS^O13 at the HIS")
+    await wait_until(both_delivered, within=30, what="two RDS^O13 at the HIS")
     ready, collected = his.received
     assert {ready.message_type, collected.message_type} == {"RDS^O13^RDS_O13"}
     assert (ready.placer_group, collected.placer_group) == ("G-RDS-1", "G-RDS-1")
