@@ -57,6 +57,29 @@ def start_server(env: dict[str, str], port: int, log_path: Path) -> subprocess.P
     )
 
 
+def start_module(module: str, args: list[str], env: dict[str, str],
+                 log_path: Path) -> subprocess.Popen[bytes]:
+    """A `python -m` service of the suite beside the API server (the MLLP listener, the HIS
+    simulator), logging where the server does."""
+    log = open(log_path, "ab")
+    return subprocess.Popen(
+        [sys.executable, "-m", module, *args], env={**os.environ, **env}, stdout=log,
+        stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parent.parent,
+        start_new_session=True)
+
+
+def wait_port(port: int, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args!r} exited with {process.returncode}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"nothing listens on port {port}")
+
+
 def wait_ready(base_url: str, server: subprocess.Popen[bytes],
                timeout: float = 30) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
@@ -149,19 +172,37 @@ def run_demo(*, headless: bool, once: bool) -> int:
     base_url = f"http://127.0.0.1:{port}"
     insurance, insurance_info = start_insurance_simulator(
         env.state / "insurance-sim", free_port(), env.state / "insurance-sim.log")
-    path = write_demo_json(env, group, base_url=base_url, extra={"insurance": insurance_info})
+    # HL7 v2 over MLLP: the listener the HIS sends orders to, and an HIS simulator that
+    # receives our dispense messages (it logs each to .rxp/his-simulator.jsonl).
+    mllp_port = 2575 if _port_free(2575) else free_port()
+    his_port = free_port()
+    his_log = str(env.state / "his-simulator.jsonl")
+    hl7 = {"mllp_host": "127.0.0.1", "mllp_port": mllp_port, "his_simulator_port": his_port,
+           "his_simulator_log": his_log}
+    path = write_demo_json(env, group, base_url=base_url,
+                           extra={"insurance": insurance_info, "hl7": hl7})
     print(f"rxp demo: demo group seeded; accounts and credentials in {path}", flush=True)
+    his_address = {"RXP_HL7_HIS_ADDRESSES": f"his-h1=127.0.0.1:{his_port}"}
+    services = [
+        start_module("server.hl7.simulator", ["--port", str(his_port), "--log", his_log], {},
+                     env.state / "hl7.log"),
+        start_module("server.hl7", [], {**env.server_env(), **his_address,
+                                        "RXP_HL7_PORT": str(mllp_port)}, env.state / "hl7.log"),
+    ]
     # The sandbox payment gateway calls the server back at its public address.
     server = start_server({**env.server_env(replicas=True), "RXP_PUBLIC_BASE_URL": base_url,
                            "RXP_INSURANCE_URL": insurance_info["url"],
-                           "RXP_INSURANCE_CREDENTIALS": insurance_info["credentials_file"]},
-                          port, env.state / "server.log")
+                           "RXP_INSURANCE_CREDENTIALS": insurance_info["credentials_file"],
+                           **his_address}, port, env.state / "server.log")
     # A service manager stops with SIGTERM: clean up as for Ctrl-C.
     signal.signal(signal.SIGTERM, _interrupt)
     kiosk: KioskDemo | None = None
     try:
         ready = wait_ready(base_url, server)
         print(f"rxp demo: server ready at {base_url} (docs: {base_url}/docs) — {ready}", flush=True)
+        wait_port(mllp_port, services[1])
+        print(f"rxp demo: HL7 MLLP listener on 127.0.0.1:{mllp_port}, HIS simulator on "
+              f"127.0.0.1:{his_port}", flush=True)
         if once:
             ok = run_journey(base_url, json.loads(path.read_text()))
             return 0 if ok else 1
@@ -184,6 +225,8 @@ def run_demo(*, headless: bool, once: bool) -> int:
             kiosk.stop()
         stop_server(server)
         stop_server(insurance)
+        for service in services:
+            stop_server(service)
         env.replica().stop()
         env.cluster.stop()
         print("rxp demo: server and database stopped", flush=True)

@@ -31,6 +31,7 @@ from server.delivery.router import router as tariffs_router
 from server.events.hub import EventHub
 from server.events.router import router as events_router
 from server.health.router import router as health_router
+from server.hl7 import dispense as hl7_dispense
 from server.idempotency.store import StoredResponse
 from server.identity.router import auth_router, users_router
 from server.incidents.background import escalation_loop as incident_escalation_loop
@@ -43,6 +44,9 @@ from server.notifications.background import delivery_loop
 from server.notifications.gateway import gateway_for_url
 from server.ops.devices.router import router as devices_router
 from server.organisations.router import router as organisations_router
+from server.outbox import destinations as outbox_destinations
+from server.outbox.relay import relay_loop
+from server.outbox.router import router as outbox_router
 from server.patient_access.router import patient_router, slip_router
 from server.patient_access.router import router as patient_access_router
 from server.patients.router import router as patients_router
@@ -91,6 +95,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
 def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     # Circulation listens for payments and voided prescriptions (idempotent registration).
     circulation_links.install()
+    # Orders of HIS-placed prescriptions report back to the HIS through the outbox.
+    hl7_dispense.install()
     services = build_services(settings, clock)
     checkpoints = CheckpointWriter(settings.audit_checkpoint_dir, services.keys.audit_signing_key,
                                    every=settings.audit_checkpoint_every)
@@ -110,6 +116,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         if settings.notification_delivery:
             background.append(asyncio.create_task(delivery_loop(services, stop=stopping),
                                                   name="rxp-notification-delivery"))
+        outbox = outbox_destinations.build(services) if settings.outbox_relay else None
+        if outbox is not None:
+            background.append(asyncio.create_task(
+                relay_loop(services, outbox.handlers, stop=stopping), name="rxp-outbox-relay"))
         app.state.background_tasks = background
         try:
             yield
@@ -119,6 +129,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
             for task in late:
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)
+            if outbox is not None:
+                await outbox.aclose()
             await event_hub.stop()
             for adapter in (services.rational_use, services.notification_gateway,
                             services.insurance):
@@ -150,7 +162,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
                    review_router, settings_router, pharmacies_router, tariffs_router,
                    patient_access_router, patient_router, slip_router, payments_router,
                    circulation_patient_router, pharmacy_router, circulation_router,
-                   carrier_router, metrics_router, incidents_router, devices_router):
+                   carrier_router, metrics_router, incidents_router, devices_router,
+                   outbox_router):
         app.include_router(router)
     sandbox = isinstance(services.payment_gateway, SandboxGateway)
     if sandbox and settings.environment != "production":

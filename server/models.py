@@ -14,6 +14,7 @@ from server.clinical.models import PatientAllergy, PatientDiagnosis, PatientMedi
 from server.core.db import Base
 from server.delivery.models import CourierTariff, CourierTariffRule
 from server.events.models import LiveEvent
+from server.hl7.models import Hl7InboundMessage, Hl7Order
 from server.idempotency.models import IdempotencyRecord
 from server.identity.models import (
     AuthSession,
@@ -38,6 +39,7 @@ from server.knowledge.models import (
 from server.notifications.models import Notification
 from server.ops.devices.models import DeviceStatus
 from server.organisations.models import Organisation
+from server.outbox.models import OutboxMessage
 from server.patient_access.models import (
     PatientAccessSession,
     PatientSmsCode,
@@ -77,6 +79,8 @@ __all__ = [
     "DeliveryEvent",
     "DeviceStatus",
     "DispensedPackage",
+    "Hl7InboundMessage",
+    "Hl7Order",
     "IdempotencyRecord",
     "Incident",
     "IncidentEvent",
@@ -96,6 +100,7 @@ __all__ = [
     "Notification",
     "OrderLine",
     "Organisation",
+    "OutboxMessage",
     "Patient",
     "PatientAccessSession",
     "PatientAllergy",

@@ -85,6 +85,28 @@ class Settings(BaseSettings):
     # First retry after this many seconds, doubling on every further failure.
     notification_retry_seconds: float = Field(15.0, alias="RXP_NOTIFICATION_RETRY_SECONDS")
 
+    # The outbox of messages to outside systems (server/outbox): whether this process runs the
+    # relay (off when `python -m server.outbox` runs it as a service of its own), how often it
+    # looks without a NOTIFY, how many it claims at once, and the retry policy: first retry
+    # after `outbox_retry_seconds`, doubling, dead letter after `outbox_max_attempts`.
+    outbox_relay: bool = Field(True, alias="RXP_OUTBOX_RELAY")
+    outbox_poll_seconds: float = Field(1.0, alias="RXP_OUTBOX_POLL_SECONDS")
+    outbox_batch: int = Field(50, ge=1, le=1000, alias="RXP_OUTBOX_BATCH")
+    outbox_max_attempts: int = Field(8, ge=1, alias="RXP_OUTBOX_MAX_ATTEMPTS")
+    outbox_retry_seconds: float = Field(5.0, gt=0, alias="RXP_OUTBOX_RETRY_SECONDS")
+    outbox_delivery_timeout: float = Field(10.0, gt=0, alias="RXP_OUTBOX_DELIVERY_TIMEOUT")
+
+    # HL7 v2 over MLLP (server/hl7): where `python -m server.hl7` listens for the HIS, how long
+    # a started frame may take and an idle connection may stay, the largest frame taken, and
+    # where each HIS receives our messages (`his-h1=10.0.0.5:2576,his-h2=...`, by client id).
+    hl7_host: str = Field("127.0.0.1", alias="RXP_HL7_HOST")
+    hl7_port: int = Field(2575, ge=0, le=65535, alias="RXP_HL7_PORT")
+    hl7_frame_timeout: float = Field(10.0, gt=0, alias="RXP_HL7_FRAME_TIMEOUT")
+    hl7_idle_timeout: float = Field(300.0, gt=0, alias="RXP_HL7_IDLE_TIMEOUT")
+    hl7_max_frame_bytes: int = Field(1_000_000, ge=1024, alias="RXP_HL7_MAX_FRAME_BYTES")
+    hl7_his_addresses: Annotated[dict[str, str], NoDecode] = Field(
+        default_factory=dict, alias="RXP_HL7_HIS_ADDRESSES")
+
     # Patient access (server/patient_access): how long a proof of identity lasts, SMS codes.
     patient_token_minutes: int = Field(15, alias="RXP_PATIENT_TOKEN_MINUTES")
     patient_sms_code_minutes: int = Field(5, alias="RXP_PATIENT_SMS_CODE_MINUTES")
@@ -122,6 +144,16 @@ class Settings(BaseSettings):
     def _split_paths(cls, value: object) -> object:
         if isinstance(value, str):
             return [p.strip() for p in value.split(",") if p.strip()]
+        return value
+
+    @field_validator("hl7_his_addresses", mode="before")
+    @classmethod
+    def _split_addresses(cls, value: object) -> object:
+        if isinstance(value, str):
+            pairs = [p.strip() for p in value.split(",") if p.strip()]
+            if any("=" not in p for p in pairs):
+                raise ValueError("RXP_HL7_HIS_ADDRESSES 应为 客户端=主机:端口，以逗号分隔")
+            return {k.strip(): v.strip() for k, v in (p.split("=", 1) for p in pairs)}
         return value
 
     @model_validator(mode="after")

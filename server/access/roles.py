@@ -110,6 +110,8 @@ class Permission(StrEnum):
     OPS_READ = "ops.read"
     INCIDENT_MANAGE = "incident.manage"  # record incidents, acknowledge, respond, resolve
     DEVICE_REPORT = "device.report"  # a kiosk reporting its card reader / scanner / printer
+    # Messages to outside systems that could not be delivered: list and retry (server/outbox).
+    OUTBOX_MANAGE = "outbox.manage"
 
 
 P = Permission
@@ -132,7 +134,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                                     P.PHARMACY_MANAGE, P.PAYMENT_READ, P.PAYMENT_READ_ALL}),
     # System administrator: accounts and integration clients, not rights and not audit.
     Role.SYSTEM_ADMIN: frozenset({P.ORG_READ, P.ORG_MANAGE, P.USER_READ, P.USER_MANAGE,
-                                  P.CLIENT_MANAGE, P.CONFIG_MANAGE}),
+                                  P.CLIENT_MANAGE, P.CONFIG_MANAGE, P.OUTBOX_MANAGE}),
     # Security administrator: rights, freezing, second factors, signing keys.
     Role.SECURITY_ADMIN: frozenset({P.ORG_READ, P.USER_READ, P.USER_FREEZE,
                                     P.USER_RESET_SECOND_FACTOR, P.RIGHTS_READ, P.RIGHTS_MANAGE,

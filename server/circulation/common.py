@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime
 
 from server.access import scope
-from server.circulation import repository
+from server.circulation import hooks, repository
 from server.circulation.models import CirculationOrder
 from server.core.context import Principal, RequestContext
 from server.core.errors import NotFound, NotPermitted
@@ -92,6 +92,7 @@ async def announce(ctx: RequestContext, rx: Prescription, order: CirculationOrde
                   entity_type="prescription", entity_id=rx.id, user_ids=[rx.doctor_id],
                   payload={"id": str(rx.id), "number": rx.number, "status": rx.status,
                            "order_number": order.number})
+    await hooks.changed(ctx, rx, order, type)
 
 
 async def tell_patient(ctx: RequestContext, svc: Services, order: CirculationOrder,

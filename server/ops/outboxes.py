@@ -1,7 +1,8 @@
 """The outboxes the platform delivers from, and their figures: backlog, dead letters, age.
 
-Each outbox is one table with a status column; adding one (the general outbox of
-server/outbox) is one more `OutboxSource` line in `SOURCES`. The table and column names are
+Each outbox is one table with a status column (the patients' text messages, and the general
+outbox of server/outbox to the HIS and other systems); adding one is one more `OutboxSource`
+line in `SOURCES`. The table and column names are
 code, never input, which is why they may be written into the SQL.
 """
 
@@ -26,6 +27,7 @@ class OutboxSource:
 
 SOURCES: tuple[OutboxSource, ...] = (
     OutboxSource("notification", "notification", pending="pending", dead="failed"),
+    OutboxSource("integration", "outbox_message", pending="pending", dead="dead"),
 )
 
 

@@ -34,6 +34,7 @@ class TestDemoOnce:
         assert insurance["url"].startswith("http://127.0.0.1:") and insurance["app_id"]
         assert json.loads(Path(insurance["credentials_file"]).read_text())["appId"] == \
             insurance["app_id"]
+        assert f"HL7 MLLP listener on 127.0.0.1:{demo['hl7']['mllp_port']}" in result.stdout
         # Everything was stopped again.
         assert "server and database stopped" in result.stdout
         assert not (state / "pgdata" / "data" / "postmaster.pid").exists()

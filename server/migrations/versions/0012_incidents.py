@@ -1,6 +1,6 @@
 """incidents with the contract's clocks, their timeline; kiosks' device status
 
-Revision ID: 0011_incidents
+Revision ID: 0012_incidents
 Revises: 0011_insurance
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0011_incidents'
+revision = '0012_incidents'
 down_revision = '0011_insurance'
 branch_labels = None
 depends_on = None
