@@ -14,6 +14,7 @@ from server.clinical.models import PatientAllergy, PatientDiagnosis, PatientMedi
 from server.core.db import Base
 from server.delivery.models import CourierTariff, CourierTariffRule
 from server.events.models import LiveEvent
+from server.fhir.models import FhirIdentifier
 from server.idempotency.models import IdempotencyRecord
 from server.identity.models import (
     AuthSession,
@@ -73,6 +74,7 @@ __all__ = [
     "CourierTariffRule",
     "DeliveryEvent",
     "DispensedPackage",
+    "FhirIdentifier",
     "IdempotencyRecord",
     "IntegrationClient",
     "KnowledgeAllergyClass",
