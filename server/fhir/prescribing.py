@@ -247,7 +247,7 @@ async def task_resources(ctx: RequestContext,
     counts = dict((await session.execute(
         select(PrescriptionLine.prescription_id, func.count())
         .where(PrescriptionLine.prescription_id.in_(ids))
-        .group_by(PrescriptionLine.prescription_id))).tuples().all()) if ids else {}
+        .group_by(PrescriptionLine.prescription_id))).all()) if ids else {}
     orders = await repository.latest_orders(session, ids)
     pharmacies = await repository.organisation_names(
         session, [o.pharmacy_id for o in orders.values()])
@@ -319,7 +319,7 @@ async def search_dispenses(ctx: RequestContext, svc: Services, principal: Princi
     if rows:
         names = dict((await ctx.session.execute(
             select(CatalogueProduct.id, CatalogueProduct.generic_name)
-            .where(CatalogueProduct.id.in_({row[0].product_id for row in rows})))).tuples().all())
+            .where(CatalogueProduct.id.in_({row[0].product_id for row in rows})))).all())
     return [dispense_resource(row[0], row[1], row[2], row[3], names.get(row[0].product_id))
             for row in rows], total
 
@@ -411,7 +411,7 @@ async def search_provenance(ctx: RequestContext, svc: Services, principal: Princ
     counts = dict((await session.execute(
         select(PrescriptionLine.prescription_id, func.count())
         .where(PrescriptionLine.prescription_id.in_([r[0].id for r in rx_rows]))
-        .group_by(PrescriptionLine.prescription_id))).tuples().all()) if rx_rows else {}
+        .group_by(PrescriptionLine.prescription_id))).all()) if rx_rows else {}
     names = await repository.staff(session, [r[0].doctor_id for r in rx_rows]
                                    + [r[0].decided_by_id for r in review_rows
                                       if r[0].decided_by_id])

@@ -157,9 +157,8 @@ async def latest_orders(session: AsyncSession, prescription_ids: Sequence[uuid.U
         return {}
     rows = (await session.scalars(
         select(CirculationOrder).where(CirculationOrder.prescription_id.in_(set(prescription_ids)))
-        .order_by(CirculationOrder.prescription_id, CirculationOrder.created_at.desc())
-        .distinct(CirculationOrder.prescription_id))).all()
-    return {order.prescription_id: order for order in rows}
+        .order_by(CirculationOrder.created_at))).all()
+    return {order.prescription_id: order for order in rows}  # the newest one stays
 
 
 def detected_issues() -> Select[Any]:
