@@ -99,7 +99,7 @@ async def create_request(ctx: RequestContext, svc: Services, client: Principal, 
     for system, value in given:
         claim = await repository.claim_identifier(ctx.session, system=system, value=value,
                                                   client_id=client.id,
-                                                  org_id=doctor.org_id or client.org_id)
+                                                  org_id=_org(doctor, client))
         if claim is None:
             return await _already_claimed(ctx, system, value, conditional=bool(if_none_exist))
         claims.append(claim)
@@ -119,6 +119,13 @@ async def create_request(ctx: RequestContext, svc: Services, client: Principal, 
              identifiers=[f"{s}|{v}" for s, v in given])
     line = (await prescription_repository.lines(ctx.session, rx.id))[0]
     return (await request_resources(ctx, [(rx, line)]))[0], 201
+
+
+def _org(doctor: Principal, client: Principal) -> uuid.UUID:
+    """The organisation an identifier row belongs to: the prescribing doctor's."""
+    org_id = doctor.org_id or client.org_id
+    assert org_id is not None
+    return org_id
 
 
 async def _as_fhir_errors(awaitable: Any) -> Any:

@@ -326,8 +326,9 @@ async def search_dispenses(ctx: RequestContext, svc: Services, principal: Princi
 
 # -- Provenance --------------------------------------------------------------------------------
 
-SIGNATURE_FORMATS = {"sm2": "application/x-sm2-sm3-signature",
-                     "ecdsa-p256": "application/x-ecdsa-p256-sha256-signature"}
+# The algorithms of common/signing.py; what was signed is the canonical JSON of the document.
+SIGNATURE_FORMATS = {"sm2-sm3": "application/x-sm2-sm3-signature",
+                     "ecdsa-p256-sha256": "application/x-ecdsa-p256-sha256-signature"}
 
 
 def _signature(kind_code: str, kind_display: str, when: Any, who: dict[str, Any],

@@ -25,13 +25,16 @@ from server.prescriptions.models import (
     ReviewTask,
 )
 
+# A query of any row shape (SQLAlchemy 2.1's Select is variadic).
+Query = Select[*tuple[Any, ...]]
+
 # Staff who appear as FHIR Practitioners (administrators do not).
 PRACTITIONER_ROLES = ("doctor", "pharmacist", "pharmacy_staff")
 # Products that were never approved are not part of the catalogue.
 LISTED = (ProductStatus.ACTIVE, ProductStatus.SUSPENDED, ProductStatus.WITHDRAWN)
 
 
-async def page(session: AsyncSession, query: Select[Any], search: Search
+async def page(session: AsyncSession, query: Query, search: Search
                ) -> tuple[Sequence[Any], int]:
     total = (await session.execute(
         select(func.count()).select_from(query.order_by(None).subquery()))).scalar_one()
@@ -57,17 +60,17 @@ def any_of(values: Sequence[Any], condition: Any) -> ColumnElement[bool]:
 
 # -- directory ---------------------------------------------------------------------------------
 
-def practitioners() -> Select[Any]:
+def practitioners() -> Query:
     return (select(StaffUser)
             .where(or_(*(literal(role) == any_(StaffUser.roles) for role in PRACTITIONER_ROLES)))
             .order_by(StaffUser.username))
 
 
-def organisations() -> Select[Any]:
+def organisations() -> Query:
     return select(Organisation).order_by(Organisation.path)
 
 
-def medications() -> Select[Any]:
+def medications() -> Query:
     return (select(CatalogueProduct).where(CatalogueProduct.status.in_(LISTED))
             .order_by(CatalogueProduct.generic_name, CatalogueProduct.id))
 
@@ -92,14 +95,14 @@ async def organisation_names(session: AsyncSession,
 
 # -- prescriptions -----------------------------------------------------------------------------
 
-def request_lines() -> Select[Any]:
+def request_lines() -> Query:
     """MedicationRequests: one per prescription line, newest prescriptions first."""
     return (select(PrescriptionLine, Prescription)
             .join(Prescription, Prescription.id == PrescriptionLine.prescription_id)
             .order_by(Prescription.created_at.desc(), Prescription.id, PrescriptionLine.line_no))
 
 
-def prescriptions() -> Select[Any]:
+def prescriptions() -> Query:
     return select(Prescription).order_by(Prescription.created_at.desc(), Prescription.id)
 
 
@@ -161,7 +164,7 @@ async def latest_orders(session: AsyncSession, prescription_ids: Sequence[uuid.U
     return {order.prescription_id: order for order in rows}  # the newest one stays
 
 
-def detected_issues() -> Select[Any]:
+def detected_issues() -> Query:
     return (select(PrescriptionIssue, Prescription)
             .join(Prescription, Prescription.id == PrescriptionIssue.prescription_id)
             .where(PrescriptionIssue.revision == Prescription.revision)
@@ -169,7 +172,7 @@ def detected_issues() -> Select[Any]:
                       PrescriptionIssue.id))
 
 
-def dispensed() -> Select[Any]:
+def dispensed() -> Query:
     return (select(DispensedPackage, OrderLine, CirculationOrder, Prescription)
             .join(OrderLine, OrderLine.id == DispensedPackage.order_line_id)
             .join(CirculationOrder, CirculationOrder.id == DispensedPackage.order_id)
@@ -177,13 +180,13 @@ def dispensed() -> Select[Any]:
             .order_by(DispensedPackage.scanned_at.desc(), DispensedPackage.id))
 
 
-def decided_reviews() -> Select[Any]:
+def decided_reviews() -> Query:
     return (select(ReviewTask, Prescription)
             .join(Prescription, Prescription.id == ReviewTask.prescription_id)
             .where(ReviewTask.signature.is_not(None)))
 
 
-def prescription_audit() -> Select[Any]:
+def prescription_audit() -> Query:
     """Audit events about prescriptions the client may see (the join applies the scope)."""
     return (select(AuditEvent, Prescription.id.label("prescription_id"))
             .join(Prescription, text("audit_event.entity_id = prescription.id::text"))

@@ -219,9 +219,10 @@ class TestCreate:
 
     async def test_content_errors_name_the_path(self, his: FhirClient, demo: DemoGroup,
                                                 products: dict[tuple[str, str], str]) -> None:
-        ok = {"patient_ref": {"reference": f"Patient/{patient(demo, '李娜')['id']}"},
-              "requester": staff_id(demo, "doctor_wang"),
-              "product_id": product(products, IBUPROFEN), "unit": "粒"}
+        li = patient(demo, "李娜")
+        ok: dict[str, Any] = {"patient_ref": {"reference": f"Patient/{li['id']}"},
+                              "requester": staff_id(demo, "doctor_wang"),
+                              "product_id": product(products, IBUPROFEN), "unit": "粒"}
         unknown_freq = outcome(await his.create(medication_request(**{**ok, "frequency": "x9"})),
                                400)
         assert unknown_freq.issue[0].expression == ["MedicationRequest.dosageInstruction[0]"
@@ -264,7 +265,7 @@ class TestRegional:
             self, regional: FhirClient, demo: DemoGroup, products: dict[tuple[str, str], str],
             db: DatabaseUrls) -> None:
         zhou = patient(demo, "周杰")  # registered at the community clinic
-        common = {"patient_ref": {"identifier": {"system": systems.ID_NUMBER,
+        common: dict[str, Any] = {"patient_ref": {"identifier": {"system": systems.ID_NUMBER,
                                                  "value": zhou["id_number"]}},
                   "requester": staff_id(demo, "gp_zhou"), "diagnosis": ("E11.9", "2型糖尿病")}
         created = resource(await regional.create(medication_request(

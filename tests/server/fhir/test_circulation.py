@@ -3,8 +3,6 @@ status, the dispensed packages by traceability code, the signatures, checks and 
 
 from __future__ import annotations
 
-import base64
-
 from server.fhir import systems
 from tests.server.circulation.conftest import flow
 from tests.server.clinic import Clinic
@@ -52,7 +50,8 @@ async def test_the_his_follows_circulation(clinic: Clinic, prefixes: dict[str, s
     assert kinds == {"rx", "review"}
     doctor = next(e.resource for e in signatures.entry if e.resource.id.startswith("rx-"))
     assert doctor.signature[0].who.display == "王建国"
-    assert base64.b64decode(doctor.signature[0].data)
+    assert doctor.signature[0].data and doctor.signature[0].sigFormat.startswith(
+        "application/x-sm2")
 
     issues = resource(await his.get("DetectedIssue", implicated=f"MedicationRequest/{rx_id}-1"),
                       "Bundle")
