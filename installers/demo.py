@@ -1,7 +1,8 @@
 """`rxp demo`: the demo group on the embedded PostgreSQL, the API server, the scripted journey.
 
 Writes `.rxp/demo.json`: the server's base URL and, for every demo account, its role,
-organisation, user name, password and TOTP secret, plus the integration clients' credentials.
+organisation, user name, password and TOTP secret, plus the integration clients' credentials
+and the FHIR base URL with the clients that may use it (`fhir`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,13 @@ if TYPE_CHECKING:
 def write_demo_json(env: LocalEnvironment, group: Any, *, base_url: str,
                     extra: dict[str, Any] | None = None) -> Path:
     document = {"base_url": base_url, **group.as_json(), **(extra or {})}
+    # The FHIR API's base and the integration clients that may use it (their secrets are in
+    # "clients"; docs/integrations-fhir.md).
+    document["fhir"] = {
+        "base_url": f"{base_url}/fhir", "token_url": f"{base_url}/auth/token",
+        "clients": [{"client_id": c["client_id"], "client_secret": c["client_secret"],
+                     "kind": c["kind"]}
+                    for c in document.get("clients", []) if c.get("kind") in ("his", "regional")]}
     path = env.state / "demo.json"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:

@@ -30,6 +30,7 @@ from server.core.unit_of_work import UnitOfWorkMiddleware
 from server.delivery.router import router as tariffs_router
 from server.events.hub import EventHub
 from server.events.router import router as events_router
+from server.fhir import app as fhir_app
 from server.health.router import router as health_router
 from server.hl7 import dispense as hl7_dispense
 from server.idempotency.store import StoredResponse
@@ -169,8 +170,11 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     if sandbox and settings.environment != "production":
         # The wallet app's stand-in: in production anyone could mark a trade paid with it.
         app.include_router(payments_sandbox_router)
+    # FHIR R4 for the HIS and the regional system, with OperationOutcome errors of its own.
+    fhir_app.mount(app, services)
     app.add_middleware(UnitOfWorkMiddleware, services=services,
                        on_audit_appended=checkpoints.on_appended)
+    app.add_middleware(fhir_app.PlatformErrorsAsOutcome)
     # Added last, so it runs outermost: it times the whole request, commit included.
     app.state.request_metrics = RequestMetrics()
     app.add_middleware(RequestMetricsMiddleware, metrics=app.state.request_metrics)

@@ -14,6 +14,7 @@ from server.clinical.models import PatientAllergy, PatientDiagnosis, PatientMedi
 from server.core.db import Base
 from server.delivery.models import CourierTariff, CourierTariffRule
 from server.events.models import LiveEvent
+from server.fhir.models import FhirIdentifier
 from server.hl7.models import Hl7InboundMessage, Hl7Order
 from server.idempotency.models import IdempotencyRecord
 from server.identity.models import (
@@ -79,6 +80,7 @@ __all__ = [
     "DeliveryEvent",
     "DeviceStatus",
     "DispensedPackage",
+    "FhirIdentifier",
     "Hl7InboundMessage",
     "Hl7Order",
     "IdempotencyRecord",
