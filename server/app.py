@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
+from server.access.router import router as rights_router
 from server.audit.checkpoints import CheckpointWriter
 from server.audit.router import router as audit_router
 from server.catalogue.router import router as catalogue_router
@@ -139,7 +140,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
                    review_router, settings_router, pharmacies_router, tariffs_router,
                    patient_access_router, patient_router, slip_router, payments_router,
                    circulation_patient_router, pharmacy_router, circulation_router,
-                   carrier_router):
+                   carrier_router, rights_router):
         app.include_router(router)
     sandbox = isinstance(services.payment_gateway, SandboxGateway)
     if sandbox and settings.environment != "production":
