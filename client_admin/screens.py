@@ -31,6 +31,10 @@ BAD_INTERACTIONS = ("id,a,b,level,message,advice,mechanism\n"
                     "DDI-2,阿莫西林,二甲双胍,7,级别填写错误的示例行,,\n")
 
 
+# What an administrator's desk screen shows (1366x768 and larger).
+SCREEN_SIZE = (1280, 760)
+
+
 def services_for(api: ApiClient) -> AppServices:
     return AppServices(api=api, admin=AdminApi(api), worker=Worker(), me=api.me())
 
@@ -40,7 +44,6 @@ def build_screens(admin_api: ApiClient, auditor_api: ApiClient) -> dict[str, QWi
     admin = services.admin
     organisations = admin.organisations()
     window = MainWindow(services)
-    services.worker.setParent(window)
     users = window.pages["users"]
     assert isinstance(users, UsersView)
     users._on_loaded((organisations, admin.users()))
@@ -60,7 +63,15 @@ def build_screens(admin_api: ApiClient, auditor_api: ApiClient) -> dict[str, QWi
     screens["organisations"] = tree
 
     pharmacies = PharmaciesView(services)
-    pharmacies._on_loaded(admin.pharmacies())
+    listed = admin.pharmacies()
+    pharmacies._on_loaded(listed)
+    waiting = next((i for i, p in enumerate(listed) if p["status"] == "pending"), None)
+    if waiting is not None:
+        pharmacies.table.blockSignals(True)
+        pharmacies.table.selectRow(waiting)
+        pharmacies.table.blockSignals(False)
+        pharmacies._enable()
+        pharmacies._on_history_loaded(admin.pharmacy_history(listed[waiting]["id"]))
     screens["pharmacies"] = pharmacies
 
     catalogue = CatalogueView(services)
@@ -79,16 +90,14 @@ def build_screens(admin_api: ApiClient, auditor_api: ApiClient) -> dict[str, QWi
 
     reviewing = admin.reviewing_rights()
     rights = RightsView(services)
-    rights.department.blockSignals(True)
-    rights._on_loaded((organisations, reviewing))
+    rights._on_loaded((organisations, reviewing), load_department=False)
     department_id = rights.department.currentData()
     if department_id:
         rights.prescribing.show_matrix(RightsMatrix.prescribing(
             admin.prescribing_rights(department_id)))
     screens["rights_prescribing"] = rights
     review_rights = RightsView(services)
-    review_rights.department.blockSignals(True)
-    review_rights._on_loaded((organisations, reviewing))
+    review_rights._on_loaded((organisations, reviewing), load_department=False)
     review_rights.tabs.setCurrentIndex(1)
     screens["rights_reviewing"] = review_rights
 
@@ -128,13 +137,15 @@ def build_screens(admin_api: ApiClient, auditor_api: ApiClient) -> dict[str, QWi
     screens["system"] = system
 
     screens["audit"] = _audit(auditor_api)
+    for name, widget in screens.items():
+        if name != "user_dialog":
+            widget.resize(*SCREEN_SIZE)
     return screens
 
 
 def _audit(api: ApiClient) -> AuditView:
     services = services_for(api)
     view = AuditView(services)
-    services.worker.setParent(view)
     view._on_verified(services.admin.verify_audit())
     view._on_events_loaded(services.admin.audit_events(limit=100))
     submitted = services.admin.audit_events(action="prescription.submit", limit=1)["items"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -19,6 +19,19 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+
+# The server counts days in China's time (Asia/Shanghai, no daylight saving): date filters are
+# China's calendar days whatever zone the workstation is set to.
+CHINA = timedelta(hours=8)
+
+
+def china_today(now: datetime | None = None) -> date:
+    return ((now or datetime.now(UTC)) + CHINA).date()
+
+
+def day_start(day: date) -> datetime:
+    """Midnight at the start of `day` in China, as an aware UTC time."""
+    return datetime(day.year, day.month, day.day, tzinfo=UTC) - CHINA
 
 
 class ColumnKind(StrEnum):

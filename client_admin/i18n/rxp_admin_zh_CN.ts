@@ -485,6 +485,18 @@
         <translation>审计管理员</translation>
     </message>
     <message>
+        <source>System (automatic)</source>
+        <translation>系统</translation>
+    </message>
+    <message>
+        <source>Patient</source>
+        <translation>患者</translation>
+    </message>
+    <message>
+        <source>Carrier</source>
+        <translation>承运商</translation>
+    </message>
+    <message>
         <source>Assistant physician</source>
         <translation>执业助理医师</translation>
     </message>
@@ -763,6 +775,18 @@
     <message>
         <source>Insurance rules</source>
         <translation>医保限制</translation>
+    </message>
+    <message>
+        <source>Succeeded</source>
+        <translation>成功</translation>
+    </message>
+    <message>
+        <source>Denied</source>
+        <translation>拒绝访问</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
     </message>
     <message>
         <source>Prescription limits</source>

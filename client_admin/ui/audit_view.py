@@ -5,7 +5,7 @@ with the trace right the traces."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt
@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from client_admin.audit import AuditSearch, Verification, trace_target
-from client_admin.ui.labels import role_label
+from client_admin.statistics import china_today, day_start
+from client_admin.ui.labels import outcome_label, role_label
 from client_admin.ui.page import Page, fill_table, local_time, make_table
 from client_admin.ui.services import AppServices, failure_text
 
@@ -31,7 +32,6 @@ OK_STYLE = ("background: #e8f5e9; color: #1b5e20; border: 2px solid #2e7d32; pad
             " font-weight: bold;")
 BROKEN_STYLE = ("background: #ffebee; color: #b71c1c; border: 2px solid #c62828; padding: 8px;"
                 " font-weight: bold;")
-SHANGHAI = timedelta(hours=8)
 
 
 class AuditView(Page):
@@ -66,8 +66,8 @@ class AuditView(Page):
         self.entity_id = QLineEdit()
         self.entity_id.setObjectName("entity_id")
         self.use_dates = QCheckBox(self.tr("Between"))
-        self.since = QDateEdit(QDate.currentDate().addDays(-7))
-        self.until = QDateEdit(QDate.currentDate())
+        self.since = QDateEdit(QDate(china_today()).addDays(-7))
+        self.until = QDateEdit(QDate(china_today()))
         for edit in (self.since, self.until):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
@@ -189,7 +189,7 @@ class AuditView(Page):
              role_label(e.get("actor_role") or ""), e.get("workstation") or "",
              e.get("ip") or "", e["action"],
              " ".join(x for x in (e.get("entity_type"), e.get("entity_id")) if x),
-             e["outcome"], _summary(e.get("summary") or {})] for e in self.events],
+             outcome_label(e["outcome"]), _summary(e.get("summary") or {})] for e in self.events],
             [None if e["outcome"] == "success" else "#b71c1c" for e in self.events])
         self.total.setText(self.tr("%1 of %2 events (newest first) · served by %3")
                            .replace("%1", str(len(self.events)))
@@ -232,5 +232,5 @@ def _summary(data: dict[str, Any]) -> str:
 
 
 def _day_start(day: QDate) -> datetime:
-    return datetime(day.year(), day.month(), day.day(), tzinfo=UTC) - SHANGHAI
+    return day_start(day.toPython())  # type: ignore[arg-type]
 

@@ -60,7 +60,8 @@ class CatalogueView(Page):
             button = QPushButton(text)
             button.setObjectName(action)
             button.setEnabled(False)
-            button.clicked.connect(lambda _=False, a=action: self._on_action_clicked(a))
+            button.setProperty("action", action)
+            button.clicked.connect(self._on_action_button_clicked)
             self.buttons[action] = button
             bar.addWidget(button)
         bar.addStretch(1)
@@ -172,6 +173,11 @@ class CatalogueView(Page):
             self.add_price(product, self.price.text().strip(),
                            self.effective.date().toString("yyyy-MM-dd"),
                            self.note.text().strip() or None)
+
+    def _on_action_button_clicked(self) -> None:
+        button = self.sender()
+        if isinstance(button, QPushButton):
+            self._on_action_clicked(str(button.property("action")))
 
     def _on_action_clicked(self, action: str) -> None:
         product = self.selected()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -29,7 +30,10 @@ def _yuan(fen: int) -> str:
 
 
 class SettingGroup(QGroupBox):
-    """One settings group as a form; `value()` reads it back typed."""
+    """One settings group as a form; `value()` reads it back typed. Its Save button asks
+    the page to save (`save_requested` with the group's key)."""
+
+    save_requested = Signal(str)
 
     def __init__(self, key: str, parent: QWidget | None = None) -> None:
         super().__init__(setting_group_label(key), parent)
@@ -65,7 +69,11 @@ class SettingGroup(QGroupBox):
             self.form.addRow(setting_field_label(name), widget)
         self.save_button = QPushButton(self.tr("Save"))
         self.save_button.setObjectName(f"save_{self.key}")
+        self.save_button.clicked.connect(self._on_save_button_clicked)
         self.form.addRow(self.save_button)
+
+    def _on_save_button_clicked(self) -> None:
+        self.save_requested.emit(self.key)
 
     def value(self) -> dict[str, Any]:
         value: dict[str, Any] = {}
@@ -86,6 +94,7 @@ class ConfigurationView(Page):
         columns = QHBoxLayout()
         for key in SETTING_KEYS:
             group = SettingGroup(key)
+            group.save_requested.connect(self.save)
             self.groups[key] = group
             columns.addWidget(group, 1)
         self.tariffs = make_table([self.tr("Carrier"), self.tr("Version"),
@@ -116,11 +125,6 @@ class ConfigurationView(Page):
     def _on_setting_loaded(self, setting: dict[str, Any]) -> None:
         group = self.groups[setting["key"]]
         group.show_value(setting["value"], setting["version"])
-        self._connect(group)
-
-    def _connect(self, group: SettingGroup) -> None:
-        assert group.save_button is not None
-        group.save_button.clicked.connect(lambda _=False, k=group.key: self.save(k))
 
     def _on_tariffs_loaded(self, tariffs: list[dict[str, Any]]) -> None:
         rows = []
@@ -147,5 +151,4 @@ class ConfigurationView(Page):
     def _on_saved(self, setting: dict[str, Any]) -> None:
         group = self.groups[setting["key"]]
         group.show_value(setting["value"], setting["version"])
-        self._connect(group)
         self.show_info(self.tr("%1 saved.").replace("%1", setting_group_label(group.key)))

@@ -18,6 +18,9 @@ def role_label(code: str) -> str:
         "system_admin": translate("Labels", "System administrator"),
         "security_admin": translate("Labels", "Security administrator"),
         "auditor": translate("Labels", "Audit administrator"),
+        "system": translate("Labels", "System (automatic)"),
+        "patient": translate("Labels", "Patient"),
+        "carrier": translate("Labels", "Carrier"),
     }.get(code, code)
 
 
@@ -156,6 +159,14 @@ def knowledge_kind_label(code: str) -> str:
         "contraindication": translate("Labels", "Contraindications"),
         "incompatibility": translate("Labels", "Incompatibilities"),
         "insurance_rule": translate("Labels", "Insurance rules"),
+    }.get(code, code)
+
+
+def outcome_label(code: str) -> str:
+    return {
+        "success": translate("Labels", "Succeeded"),
+        "denied": translate("Labels", "Denied"),
+        "failure": translate("Labels", "Failed"),
     }.get(code, code)
 
 

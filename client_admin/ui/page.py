@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QTableWidgetItem,
     QWidget,
 )
+from shiboken6 import isValid
 
 from client_admin.ui.services import AppServices, failure_text
 from common.qt.worker import Task
@@ -50,22 +51,32 @@ class Page(QWidget):
 
     def call(self, fn: Callable[[], Any], on_success: Callable[[Any], None],
              on_failure: Callable[[BaseException], None] | None = None) -> Task:
+        """`fn` on the worker; `on_success` or `on_failure` (default: the message line) on the
+        GUI thread. An answer arriving after the page was closed and deleted is dropped."""
         self.pending += 1
         if self.pending == 1:
             self.busy_changed.emit(True)
 
         def done() -> None:
+            if not isValid(self):
+                return
             self.pending -= 1
             if self.pending == 0:
                 self.busy_changed.emit(False)
 
+        def succeeded(value: Any) -> None:
+            if isValid(self):
+                on_success(value)
+
         def failed(exc: BaseException) -> None:
+            if not isValid(self):
+                return
             if on_failure is not None:
                 on_failure(exc)
             else:
                 self.show_error(failure_text(exc))
 
-        task = self.services.run(fn, on_success, failed)
+        task = self.services.run(fn, succeeded, failed)
         task.finished.connect(done)
         return task
 

@@ -41,7 +41,8 @@ class PharmaciesView(Page):
             button = QPushButton(text)
             button.setObjectName(action)
             button.setEnabled(False)
-            button.clicked.connect(lambda _=False, a=action: self._on_action_clicked(a))
+            button.setProperty("action", action)
+            button.clicked.connect(self._on_action_button_clicked)
             self.buttons[action] = button
             bar.addWidget(button)
         bar.addStretch(1)
@@ -102,6 +103,11 @@ class PharmaciesView(Page):
         self.show_info(self.tr("%1: %2").replace("%1", pharmacy["name"])
                        .replace("%2", pharmacy["status_label"]))
         self.load()
+
+    def _on_action_button_clicked(self) -> None:
+        button = self.sender()
+        if isinstance(button, QPushButton):
+            self._on_action_clicked(str(button.property("action")))
 
     def _on_action_clicked(self, action: str) -> None:
         pharmacy = self.selected()

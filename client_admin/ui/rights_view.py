@@ -38,6 +38,12 @@ def own_departments(organisations: list[dict[str, Any]], org_id: str) -> list[di
             and (group or str(o["parent_id"]) == org_id)]
 
 
+def department_label(department: dict[str, Any], organisations: list[dict[str, Any]]) -> str:
+    parent = next((o["name"] for o in organisations
+                   if str(o["id"]) == str(department["parent_id"])), "")
+    return f"{parent} · {department['name']}" if parent else department["name"]
+
+
 class MatrixTable(QTableWidget):
     """Check boxes for the cells of a `RightsMatrix`; changed cells are highlighted."""
 
@@ -134,18 +140,20 @@ class RightsView(Page):
         admin = self.services.admin
         self.call(lambda: (admin.organisations(), admin.reviewing_rights()), self._on_loaded)
 
-    def _on_loaded(self, answer: tuple[list[dict[str, Any]], dict[str, Any]]) -> None:
+    def _on_loaded(self, answer: tuple[list[dict[str, Any]], dict[str, Any]], *,
+                   load_department: bool = True) -> None:
         organisations, reviewing = answer
         departments = own_departments(organisations, str(self.services.me.org_id))
         current = self.department.currentData()
         self.department.blockSignals(True)
         self.department.clear()
         for dept in sorted(departments, key=lambda d: d["code"]):
-            self.department.addItem(f"{dept['name']}（{dept['code']}）", str(dept["id"]))
+            self.department.addItem(department_label(dept, organisations), str(dept["id"]))
         self.department.setCurrentIndex(max(0, self.department.findData(current)))
         self.department.blockSignals(False)
         self.reviewing.show_matrix(RightsMatrix.reviewing(reviewing))
-        self._on_department_current_index_changed()
+        if load_department:
+            self._on_department_current_index_changed()
 
     def _on_department_current_index_changed(self, _index: int = 0) -> None:
         department_id = self.department.currentData()

@@ -4,7 +4,7 @@ A date range, a chart of the main figure, the table, and exports to CSV and XLSX
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +25,11 @@ from PySide6.QtWidgets import (
 
 from client_admin.statistics import (
     CHART_MEASURE,
+    CHINA,
     GROUPINGS,
     StatisticsTable,
+    china_today,
+    day_start,
     display,
     table_from,
     write_csv,
@@ -43,7 +46,6 @@ from client_admin.ui.page import Page, fill_table, make_table
 from client_admin.ui.services import AppServices
 
 CHART_BARS = 15  # more categories than this do not read as a bar chart
-SHANGHAI = timedelta(hours=8)
 
 
 def label_for(group_by: str | None, label: str) -> str:
@@ -52,11 +54,6 @@ def label_for(group_by: str | None, label: str) -> str:
     if group_by is None:
         return delivery_mode_label(label)
     return label
-
-
-def day_start(day: QDate) -> datetime:
-    """Midnight of `day` in China (UTC+8), as the server counts days."""
-    return datetime(day.year(), day.month(), day.day(), tzinfo=UTC) - SHANGHAI
 
 
 class StatisticsView(Page):
@@ -70,7 +67,7 @@ class StatisticsView(Page):
         self.report.currentIndexChanged.connect(self._on_report_current_index_changed)
         self.grouping = QComboBox()
         self.grouping.setObjectName("grouping")
-        today = QDate.currentDate()
+        today = QDate(china_today())
         self.since = QDateEdit(today.addDays(-29))
         self.since.setObjectName("since")
         self.until = QDateEdit(today)
@@ -82,9 +79,9 @@ class StatisticsView(Page):
         run.setObjectName("run")
         run.clicked.connect(self.load)
         self.export_csv_button = QPushButton(self.tr("Export CSV…"))
-        self.export_csv_button.clicked.connect(lambda: self._on_export_clicked("csv"))
+        self.export_csv_button.clicked.connect(self._on_export_csv_button_clicked)
         self.export_xlsx_button = QPushButton(self.tr("Export XLSX…"))
-        self.export_xlsx_button.clicked.connect(lambda: self._on_export_clicked("xlsx"))
+        self.export_xlsx_button.clicked.connect(self._on_export_xlsx_button_clicked)
         bar = QHBoxLayout()
         bar.addWidget(self.report)
         bar.addWidget(self.grouping)
@@ -126,7 +123,8 @@ class StatisticsView(Page):
         self.grouping.setCurrentIndex(max(0, self.grouping.findData(grouping)))
 
     def period(self) -> tuple[datetime, datetime]:
-        return day_start(self.since.date()), day_start(self.until.date().addDays(1))
+        return (day_start(self.since.date().toPython()),  # type: ignore[arg-type]
+                day_start(self.until.date().addDays(1).toPython()))  # type: ignore[arg-type]
 
     def load(self) -> None:
         super().load()
@@ -204,7 +202,7 @@ class StatisticsView(Page):
         since, until = self.result.since, self.result.until - timedelta(seconds=1)
         title = f"{report_label(self.result.report)}（{grouping_label(self.result.group_by)}）"
         period = self.tr("Period: %1 to %2").replace(
-            "%1", f"{(since + SHANGHAI):%Y-%m-%d}").replace("%2", f"{(until + SHANGHAI):%Y-%m-%d}")
+            "%1", f"{(since + CHINA):%Y-%m-%d}").replace("%2", f"{(until + CHINA):%Y-%m-%d}")
         try:
             if path.suffix.lower() == ".xlsx":
                 write_xlsx(self.result, self.headers(), path, title=title, period=period)
@@ -216,6 +214,12 @@ class StatisticsView(Page):
             return None
         self.show_info(self.tr("Exported to %1.").replace("%1", str(path)))
         return path
+
+    def _on_export_csv_button_clicked(self) -> None:
+        self._on_export_clicked("csv")
+
+    def _on_export_xlsx_button_clicked(self) -> None:
+        self._on_export_clicked("xlsx")
 
     def _on_export_clicked(self, kind: str) -> None:
         name, _ = QFileDialog.getSaveFileName(

@@ -59,7 +59,8 @@ class SystemView(Page):
         layout.addLayout(bar)
         layout.addWidget(self.message)
         layout.addWidget(status_box)
-        layout.addWidget(replicas_box, 1)
+        layout.addWidget(replicas_box)
+        layout.addStretch(1)
 
     def load(self) -> None:
         super().load()
