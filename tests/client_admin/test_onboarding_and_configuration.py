@@ -1,0 +1,90 @@
+"""The group administrator's other screens against the real server: approving a pharmacy's
+application, suspending and reinstating a catalogue product and adding a price version,
+changing a review time limit, and an edit of the reviewing matrix that someone else changed
+meanwhile being refused with a clear message."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pytestqt.qtbot import QtBot
+
+from client_admin.statistics import china_today
+from client_admin.ui.catalogue_view import CatalogueView
+from client_admin.ui.configuration_view import ConfigurationView
+from client_admin.ui.pharmacies_view import PharmaciesView
+from client_admin.ui.rights_view import RightsView
+from tests.client_admin.conftest import settled
+
+
+def test_pharmacy_approval_and_catalogue_status_and_price(qtbot: QtBot, workstation) -> None:
+    station, _admin = workstation("admin_group")
+    pharmacies = station.window.show_page("pharmacies")
+    assert isinstance(pharmacies, PharmaciesView)
+    settled(qtbot, pharmacies)
+    row = next(i for i, p in enumerate(pharmacies.pharmacies) if p["status"] == "pending")
+    pharmacies.table.selectRow(row)
+    settled(qtbot, pharmacies)
+    assert pharmacies.buttons["approve"].isEnabled()
+    assert not pharmacies.buttons["suspend"].isEnabled()
+    pharmacy = pharmacies.selected()
+    assert pharmacy is not None
+    pharmacies.change_status(pharmacy, "approve", None)
+    settled(qtbot, pharmacies)
+    approved = next(p for p in pharmacies.pharmacies if p["id"] == pharmacy["id"])
+    assert approved["status"] == "active"
+    assert pharmacies.message.text() == f"{pharmacy['name']}：{approved['status_label']}"
+
+    catalogue = station.window.show_page("catalogue")
+    assert isinstance(catalogue, CatalogueView)
+    settled(qtbot, catalogue)
+    catalogue.status.setCurrentIndex(catalogue.status.findData("active"))
+    settled(qtbot, catalogue)
+    catalogue.chronic_only.setChecked(True)
+    assert catalogue.shown() and all(p["chronic_list"] for p in catalogue.shown())
+    catalogue.table.selectRow(0)
+    settled(qtbot, catalogue)
+    product = catalogue.selected()
+    assert product is not None and catalogue.detail is not None
+    versions = len(catalogue.detail["prices"])
+    tomorrow = (china_today() + timedelta(days=1)).isoformat()
+    catalogue.add_price(product, "88.80", tomorrow, "集采调价")
+    settled(qtbot, catalogue)
+    assert len(catalogue.detail["prices"]) == versions + 1
+    assert catalogue.prices.item(0, 0).text() in ("88.80", "88.8000")
+    catalogue.change_status(product, "suspend", "质量抽检不合格，暂停流转")
+    settled(qtbot, catalogue)
+    assert all(p["id"] != product["id"] for p in catalogue.products)  # no longer active
+    assert "暂停" in catalogue.message.text()
+
+
+def test_configuration_save_and_a_stale_rights_edit(qtbot: QtBot, workstation) -> None:
+    station, admin = workstation("admin_group")
+    configuration = station.window.show_page("configuration")
+    assert isinstance(configuration, ConfigurationView)
+    settled(qtbot, configuration)
+    assert configuration.tariffs.rowCount() > 0
+    group = configuration.groups["review_time_limits"]
+    spin = group.fields["emergency_minutes"]
+    spin.setValue(8)  # type: ignore[attr-defined]
+    assert group.save_button is not None
+    group.save_button.click()
+    settled(qtbot, configuration)
+    assert configuration.message.text() == "审方时限已保存。"
+    assert admin.api.call("GET", "/settings/review_time_limits")["value"][
+        "emergency_minutes"] == 8
+
+    rights = station.window.show_page("rights")
+    assert isinstance(rights, RightsView)
+    settled(qtbot, rights)
+    matrix = rights.reviewing.matrix
+    assert matrix is not None
+    # Someone else changes the reviewing matrix after this screen read it.
+    admin.api.call("PUT", "/rights/reviewing", {
+        "cells": [*matrix.previous_body(), {"level": "chief_pharmacist",
+                                            "drug_class": "narcotic"}],
+        "previous": matrix.previous_body()})
+    rights.reviewing.toggle("chief_pharmacist", "toxic")
+    rights.save_reviewing_button.click()
+    settled(qtbot, rights)
+    assert rights.message.text() == "权限矩阵已被他人修改，请刷新后重新编辑"
