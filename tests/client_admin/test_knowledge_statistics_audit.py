@@ -118,3 +118,25 @@ def test_the_audit_screen_shows_a_tampered_chain_as_broken(
     assert text.startswith("已被破坏：审计日志遭到篡改。")
     assert f"最早被破坏的事件：第 {seq} 条" in text
     assert "#b71c1c" in view.verify_result.styleSheet()
+
+
+def test_editing_a_rule_in_the_table_saves_the_next_version(qtbot: QtBot, workstation,
+                                                            db) -> None:
+    station, _admin = workstation("admin_h1")
+    view = station.window.show_page("knowledge")
+    assert isinstance(view, KnowledgeView)
+    settled(qtbot, view)
+    view.kind.setCurrentIndex(view.kind.findData("dose_rule"))
+    settled(qtbot, view)
+    rows = view.table_rows()
+    level = view.columns.index("level")
+    view.rules.item(0, level).setText("3")
+    view.description.setText("首条剂量规则改为黑灯")
+    view.save_button.click()
+    settled(qtbot, view)
+    assert "已保存为版本 2" in view.message.text()
+    assert view.sets[0]["description"] == "首条剂量规则改为黑灯"
+    [(stored,)] = sql(db.owner, "SELECT r.level FROM knowledge_dose_rule r JOIN knowledge_set s"
+                                " ON s.id = r.set_id WHERE s.version = 2 AND r.rule_id = %s",
+                      (rows[0]["id"],))
+    assert stored == 3

@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from client_admin.ui.rights_view import RightsView
 from client_admin.ui.users_view import UserDialog, UsersView
+from common import signing
 from common.api import ApiClient
 from common.api.errors import AccountFrozen
 from common.auth import CredentialStore, Session
@@ -129,3 +130,27 @@ def test_the_form_names_separation_of_duties_and_server_refusals(
     assert "密码" in dialog.server_error.text()
     assert dialog.isVisible()
     dialog.reject()
+
+
+def test_edit_level_and_register_a_signing_key(qtbot: QtBot, workstation) -> None:
+    station, admin = workstation("admin_h1")
+    users = station.window.show_page("users")
+    assert isinstance(users, UsersView)
+    settled(qtbot, users)
+    users.select("pharm_liu")
+    dialog = users.open_edit()
+    assert dialog is not None
+    assert dialog.level.currentData() == "pharmacist"
+    dialog.level.setCurrentIndex(dialog.level.findData("supervising_pharmacist"))
+    with qtbot.waitSignal(dialog.accepted, timeout=15_000):
+        ok(dialog)
+    settled(qtbot, users)
+    liu = users.selected()
+    assert liu is not None and liu["pharmacist_level"] == "supervising_pharmacist"
+    assert users.table.item(users.table.currentRow(), 5).text() == "主管药师"
+
+    key = signing.generate_private_key()
+    users.register_certificate(liu, "sm2-sm3", signing.export_public_key(key))
+    settled(qtbot, users)
+    assert users.message.text() == "已登记 刘洋 的签名公钥。"
+    assert len(admin.api.call("GET", f"/users/{liu['id']}/certificates")) == 2
