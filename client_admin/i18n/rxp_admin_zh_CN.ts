@@ -273,20 +273,16 @@
 <context>
     <name>ConfigurationView</name>
     <message>
-        <source>Carrier</source>
-        <translation>承运商</translation>
-    </message>
-    <message>
-        <source>Version</source>
-        <translation>版本</translation>
-    </message>
-    <message>
         <source>Effective from</source>
         <translation>生效日期</translation>
     </message>
     <message>
         <source>Region</source>
         <translation>地区</translation>
+    </message>
+    <message>
+        <source>Region code prefix (empty: nationwide)</source>
+        <translation>地区代码前缀（空为全国）</translation>
     </message>
     <message>
         <source>First weight (g)</source>
@@ -305,8 +301,32 @@
         <translation>续重费用（元）</translation>
     </message>
     <message>
-        <source>Courier tariffs in effect today</source>
-        <translation>今日生效的快递资费</translation>
+        <source>Why (e.g. the carrier&apos;s new price list)</source>
+        <translation>调整说明（如承运商新价目表）</translation>
+    </message>
+    <message>
+        <source>Add region</source>
+        <translation>添加地区</translation>
+    </message>
+    <message>
+        <source>Save as new version</source>
+        <translation>保存为新版本</translation>
+    </message>
+    <message>
+        <source>Courier tariffs</source>
+        <translation>快递资费</translation>
+    </message>
+    <message>
+        <source>Version %1, in effect from %2; entered by %3</source>
+        <translation>版本 %1，%2 起生效；录入人 %3</translation>
+    </message>
+    <message>
+        <source>Row %1, %2: not a valid number.</source>
+        <translation>第 %1 行，%2：数字填写不正确。</translation>
+    </message>
+    <message>
+        <source>%1: version %2 saved, in effect from %3.</source>
+        <translation>%1：已保存版本 %2，%3 起生效。</translation>
     </message>
     <message>
         <source>%1: a value is not a number.</source>

@@ -88,3 +88,29 @@ def test_configuration_save_and_a_stale_rights_edit(qtbot: QtBot, workstation) -
     rights.save_reviewing_button.click()
     settled(qtbot, rights)
     assert rights.message.text() == "权限矩阵已被他人修改，请刷新后重新编辑"
+
+
+def test_a_courier_tariff_edited_as_a_table_becomes_the_next_version(
+        qtbot: QtBot, workstation) -> None:
+    station, admin = workstation("admin_group")
+    view = station.window.show_page("configuration")
+    assert isinstance(view, ConfigurationView)
+    settled(qtbot, view)
+    view.carrier.setCurrentIndex(view.carrier.findData("SF"))
+    tariff = view.current_tariff()
+    assert tariff is not None and view.tariffs.rowCount() == len(tariff["rules"])
+    view.tariffs.item(0, 3).setText("abc")
+    view.save_tariff()
+    assert view.message.text() == "第 1 行，首重费用（元）：数字填写不正确。"
+    view.tariffs.item(0, 3).setText("25.50")
+    view.tariff_note.setText("顺丰 2027 年价目表")
+    view.save_tariff()
+    settled(qtbot, view)
+    assert view.message.text().startswith("顺丰速运：已保存版本 2")
+    history = admin.api.call("GET", "/tariffs/SF")
+    assert [v["tariff_version"] for v in history] == [1, 2]
+    newest = history[-1]
+    assert newest["note"] == "顺丰 2027 年价目表"
+    assert newest["rules"][0]["first_fee_fen"] == 2550
+    assert [r["region_name"] for r in newest["rules"]] == [r["region_name"]
+                                                           for r in tariff["rules"]]

@@ -156,3 +156,24 @@ def test_settings_fields_are_read_back_as_their_type() -> None:
     assert parse_field(["narcotic"], "narcotic，toxic, ") == ["narcotic", "toxic"]
     with pytest.raises(ValueError):
         parse_field(5, "七")
+
+
+def test_a_tariff_table_becomes_the_next_version_keeping_distance_bands() -> None:
+    from client_admin.configuration import TariffRowInvalid, tariff_body, tariff_cells
+
+    current = {"tariff_version": 3, "carrier_name": "顺丰速运", "rules": [
+        {"region_prefix": "3301", "region_name": "杭州同城", "first_weight_g": 1000,
+         "first_fee_fen": 1000, "step_weight_g": 1000, "step_fee_fen": 200,
+         "distance_bands": [{"up_to_km": 5, "fee_fen": 800}]}]}
+    cells = tariff_cells(current["rules"][0])
+    assert cells == ["3301", "杭州同城", "1000", "10.00", "1000", "2.00"]
+    body = tariff_body(current, [[*cells[:3], "12.5", *cells[4:]], [""] * 6,
+                                 ["", "全国", "1000", "23", "1000", "13"]],
+                       effective_from="2027-01-01", note=None)
+    assert body["version"] == 3 and body["effective_from"] == "2027-01-01"
+    assert [r["first_fee_fen"] for r in body["rules"]] == [1250, 2300]
+    assert body["rules"][0]["distance_bands"] == [{"up_to_km": 5, "fee_fen": 800}]
+    assert body["rules"][1]["distance_bands"] == []
+    with pytest.raises(TariffRowInvalid) as bad:
+        tariff_body(current, [[*cells[:5], "2.005"]], effective_from="2027-01-01", note=None)
+    assert (bad.value.row, bad.value.column) == (0, "step_fee")
