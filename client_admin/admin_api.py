@@ -214,6 +214,11 @@ class AdminApi:
 
     # -- system ------------------------------------------------------------------------------
 
+    def outbox(self) -> Json:
+        """The patient notification outbox: `pending`, `failed`, `oldest_pending_at`."""
+        found: Json = self._get("/notifications/outbox")
+        return found
+
     def readiness(self) -> Json:
         """`/ready` whether ready or not: a 503 carries the same report of what is down."""
         try:

@@ -134,6 +134,7 @@ def build_screens(admin_api: ApiClient, auditor_api: ApiClient) -> dict[str, QWi
 
     system = SystemView(services)
     system.show_state(admin.readiness())
+    system.show_outbox(admin.outbox())
     screens["system"] = system
 
     screens["audit"] = _audit(auditor_api)

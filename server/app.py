@@ -37,6 +37,7 @@ from server.identity.router import auth_router, users_router
 from server.knowledge.router import router as knowledge_router
 from server.notifications.background import delivery_loop
 from server.notifications.gateway import gateway_for_url
+from server.notifications.router import router as notifications_router
 from server.organisations.router import router as organisations_router
 from server.patient_access.router import patient_router, slip_router
 from server.patient_access.router import router as patient_access_router
@@ -140,7 +141,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
                    review_router, settings_router, pharmacies_router, tariffs_router,
                    patient_access_router, patient_router, slip_router, payments_router,
                    circulation_patient_router, pharmacy_router, circulation_router,
-                   carrier_router, rights_router):
+                   carrier_router, rights_router, notifications_router):
         app.include_router(router)
     sandbox = isinstance(services.payment_gateway, SandboxGateway)
     if sandbox and settings.environment != "production":

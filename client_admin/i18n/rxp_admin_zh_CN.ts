@@ -1247,6 +1247,22 @@
         <translation>立即检查</translation>
     </message>
     <message>
+        <source>Waiting to be sent</source>
+        <translation>待发送</translation>
+    </message>
+    <message>
+        <source>Given up after retries</source>
+        <translation>多次重试后放弃</translation>
+    </message>
+    <message>
+        <source>Oldest waiting since</source>
+        <translation>最早待发送时间</translation>
+    </message>
+    <message>
+        <source>Outgoing messages to patients (SMS)</source>
+        <translation>发给患者的消息（短信）</translation>
+    </message>
+    <message>
         <source>Answering</source>
         <translation>正常响应</translation>
     </message>

@@ -1,5 +1,6 @@
-"""System: is the server up, is the primary database up and its schema current, and how far
-behind each read replica is (statistics and searches read from the replicas)."""
+"""System: is the server up, is the primary database up and its schema current, how far
+behind each read replica is (statistics and searches read from the replicas), and the queue of
+outgoing messages to patients (SMS through the gateway)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client_admin.ui.page import Page, fill_table, make_table
+from client_admin.ui.page import Page, fill_table, local_time, make_table
 from client_admin.ui.services import AppServices, failure_text
 
 GOOD, BAD = "color: #1b5e20; font-weight: bold;", "color: #b71c1c; font-weight: bold;"
 LAG_WARNING_SECONDS = 30.0
+OUTBOX_WARNING = 100  # messages waiting: the gateway is down or slow
 
 
 class SystemView(Page):
@@ -60,6 +62,19 @@ class SystemView(Page):
         layout.addWidget(self.message)
         layout.addWidget(status_box)
         layout.addWidget(replicas_box)
+        self.outbox_pending = QLabel("—")
+        self.outbox_pending.setObjectName("outbox_pending")
+        self.outbox_failed = QLabel("—")
+        self.outbox_failed.setObjectName("outbox_failed")
+        self.outbox_oldest = QLabel("—")
+        outbox_form = QFormLayout()
+        outbox_form.addRow(self.tr("Waiting to be sent"), self.outbox_pending)
+        outbox_form.addRow(self.tr("Given up after retries"), self.outbox_failed)
+        outbox_form.addRow(self.tr("Oldest waiting since"), self.outbox_oldest)
+        self.outbox_box = QGroupBox(self.tr("Outgoing messages to patients (SMS)"))
+        self.outbox_box.setLayout(outbox_form)
+        self.outbox_box.setVisible(services.can("config.manage"))
+        layout.addWidget(self.outbox_box)
         layout.addStretch(1)
 
     def load(self) -> None:
@@ -71,6 +86,14 @@ class SystemView(Page):
             return admin.readiness()
 
         self.call(check, self.show_state, self._on_unreachable)
+        if self.services.can("config.manage"):
+            self.call(admin.outbox, self.show_outbox)
+
+    def show_outbox(self, outbox: dict[str, Any]) -> None:
+        self._mark(self.outbox_pending, outbox["pending"] < OUTBOX_WARNING,
+                   str(outbox["pending"]))
+        self._mark(self.outbox_failed, outbox["failed"] == 0, str(outbox["failed"]))
+        self.outbox_oldest.setText(local_time(outbox.get("oldest_pending_at")))
 
     def _on_unreachable(self, exc: BaseException) -> None:
         self._mark(self.server, False, failure_text(exc))

@@ -14,6 +14,7 @@ from client_admin.ui.catalogue_view import CatalogueView
 from client_admin.ui.configuration_view import ConfigurationView
 from client_admin.ui.pharmacies_view import PharmaciesView
 from client_admin.ui.rights_view import RightsView
+from client_admin.ui.system_view import SystemView
 from tests.client_admin.conftest import settled
 
 
@@ -114,3 +115,14 @@ def test_a_courier_tariff_edited_as_a_table_becomes_the_next_version(
     assert newest["rules"][0]["first_fee_fen"] == 2550
     assert [r["region_name"] for r in newest["rules"]] == [r["region_name"]
                                                            for r in tariff["rules"]]
+
+
+def test_system_state(qtbot: QtBot, workstation) -> None:
+    station, _admin = workstation("admin_group")
+    view = station.window.show_page("system")
+    assert isinstance(view, SystemView)
+    settled(qtbot, view)
+    assert (view.server.text(), view.primary.text(), view.migrations.text(),
+            view.overall.text()) == ("正常响应", "正常", "已是最新", "就绪")
+    assert view.outbox_box.isVisibleTo(view)
+    assert view.outbox_pending.text().isdigit()
