@@ -138,6 +138,15 @@ class AdminApi:
                                     {"cells": cells, "previous": previous})
         return saved
 
+    def department_templates(self, department_id: Id) -> list[Json]:
+        """The department's shared prescription templates, with `products` per line."""
+        found: list[Json] = self._get(f"/prescription-templates/departments/{department_id}")
+        return found
+
+    def retire_department_template(self, department_id: Id, template_id: Id) -> None:
+        self.api.call("DELETE", f"/prescription-templates/departments/{department_id}/"
+                                f"{template_id}")
+
     # -- knowledge ---------------------------------------------------------------------------
 
     def knowledge_sets(self) -> list[Json]:

@@ -96,6 +96,19 @@ def build_screens(admin_api: ApiClient, auditor_api: ApiClient) -> dict[str, QWi
         rights.prescribing.show_matrix(RightsMatrix.prescribing(
             admin.prescribing_rights(department_id)))
     screens["rights_prescribing"] = rights
+    templates = RightsView(services)
+    templates._on_loaded((organisations, reviewing), load_department=False)
+    templates.tabs.setCurrentIndex(2)
+    # The first department that has shared templates, else the first one.
+    for index in range(templates.department.count()):
+        shared = admin.department_templates(templates.department.itemData(index))
+        if shared or index == templates.department.count() - 1:
+            templates.department.blockSignals(True)
+            templates.department.setCurrentIndex(index)
+            templates.department.blockSignals(False)
+            templates.show_templates(shared)
+            break
+    screens["department_templates"] = templates
     review_rights = RightsView(services)
     review_rights._on_loaded((organisations, reviewing), load_department=False)
     review_rights.tabs.setCurrentIndex(1)

@@ -1,8 +1,8 @@
 """Every screen of the administration app with demo data, for `rxp screenshots`: doctors of
-the demo group prescribe and a pharmacist approves (so the statistics, the audit log and the
-trace have something to show), then admin_group (the group's hospital administrator) and the
-auditor log in and the screens are built from what the server returns
-(`client_admin.screens`)."""
+the demo group prescribe and share a department template, a pharmacist approves (so the
+statistics, the audit log, the trace and the templates have something to show), then
+admin_group (the group's hospital administrator) and the auditor log in and the screens are
+built from what the server returns (`client_admin.screens`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from client_admin.app import CATALOGUE, I18N_DIR
 from client_admin.screens import build_screens
 from common import signing
 from common.api import ApiClient
-from common.api.models import DraftIn, Override
+from common.api.models import DraftIn, Override, TemplateIn
 from common.demo import DemoDirectory
 
 # The translations the screens need (`installers/screenshots.py` loads them).
@@ -35,6 +35,7 @@ def screenshots(demo: DemoDirectory) -> dict[str, QWidget]:
             demo.login(username, doctors[username])
         prescribe(demo, doctors[username], username, query, patient)
     approve_queue(demo, pharmacist)
+    share_template(doctors["doctor_wang"])
     admin = demo.api()
     demo.login("admin_group", admin)
     auditor = demo.api()
@@ -71,3 +72,19 @@ def approve_queue(demo: DemoDirectory, api: ApiClient) -> None:
         api.approve(item.task.id, version=item.task.version,
                     signature=signing.sign_document(account["signing_key"], document.document),
                     algorithm=account["signing_algorithm"])
+
+
+TEMPLATE = "急性咽炎（成人）"
+
+
+def share_template(api: ApiClient) -> None:
+    """A department template of the doctor's department, once."""
+    if any(t.name == TEMPLATE for t in api.list_templates()):
+        return
+    product = api.search_catalogue("布洛芬", limit=5).items[0]
+    unit = product.package.split("/")[0].lstrip("0123456789.")
+    api.create_template(TemplateIn.model_validate({
+        "name": TEMPLATE, "scope": "department",
+        "diagnoses": [{"code": "J02.9", "name": "急性咽炎"}],
+        "lines": [{"product_id": product.id, "dose": "1", "dose_unit": unit, "route": "口服",
+                   "frequency": "tid", "days": 3}]}))

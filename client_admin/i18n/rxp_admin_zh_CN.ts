@@ -1095,12 +1095,48 @@
         <translation>行为药师职称，列为药品类别。全集团共用一张审方权限表。</translation>
     </message>
     <message>
+        <source>Template</source>
+        <translation>模板</translation>
+    </message>
+    <message>
+        <source>Diagnoses</source>
+        <translation>诊断</translation>
+    </message>
+    <message>
+        <source>Drugs</source>
+        <translation>药品</translation>
+    </message>
+    <message>
+        <source>Remove template…</source>
+        <translation>删除模板…</translation>
+    </message>
+    <message>
+        <source>Templates the department&apos;s doctors share (doctors save them from their prescribing app).</source>
+        <translation>本科室医生共用的处方模板（由医生在开方端保存）。</translation>
+    </message>
+    <message>
         <source>Prescribing rights</source>
         <translation>处方权限</translation>
     </message>
     <message>
         <source>Reviewing rights</source>
         <translation>审方权限</translation>
+    </message>
+    <message>
+        <source>Department templates</source>
+        <translation>科室模板</translation>
+    </message>
+    <message>
+        <source>Template %1 removed.</source>
+        <translation>已删除模板 %1。</translation>
+    </message>
+    <message>
+        <source>Remove template</source>
+        <translation>删除模板</translation>
+    </message>
+    <message>
+        <source>Remove the department template %1? Doctors of the department will no longer see it.</source>
+        <translation>删除科室模板 %1？本科室医生将不再看到该模板。</translation>
     </message>
     <message>
         <source>Nothing changed.</source>

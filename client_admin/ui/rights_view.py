@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from client_admin.rights import RightsMatrix
 from client_admin.ui.labels import drug_class_label, level_label, title_label
-from client_admin.ui.page import Page
+from client_admin.ui.page import Page, fill_table, make_table
 from client_admin.ui.services import AppServices
 
 CHANGED = QColor("#fff3cd")
@@ -112,9 +113,11 @@ class RightsView(Page):
         top = QHBoxLayout()
         top.addWidget(QLabel(self.tr("Department")))
         top.addWidget(self.department, 1)
-        top.addWidget(self.save_prescribing_button)
+        bar = QHBoxLayout()
         box = QVBoxLayout(prescribing_page)
-        box.addLayout(top)
+        bar.addStretch(1)
+        bar.addWidget(self.save_prescribing_button)
+        box.addLayout(bar)
         box.addWidget(QLabel(self.tr(
             "Rows: professional titles; columns: drug classes. A tick lets doctors of that "
             "title in this department prescribe the class.")))
@@ -128,10 +131,29 @@ class RightsView(Page):
         bar.addWidget(self.save_reviewing_button)
         box.addLayout(bar)
         box.addWidget(self.reviewing, 1)
+        self.templates: list[dict[str, Any]] = []
+        self.templates_table = make_table([self.tr("Template"), self.tr("Diagnoses"),
+                                           self.tr("Drugs")], "templates")
+        self.retire_button = QPushButton(self.tr("Remove template…"))
+        self.retire_button.setObjectName("retire")
+        self.retire_button.clicked.connect(self._on_retire_button_clicked)
+        self.retire_button.setEnabled(services.can("rights.manage"))
+        templates_page = QWidget()
+        box = QVBoxLayout(templates_page)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel(self.tr(
+            "Templates the department's doctors share (doctors save them from their "
+            "prescribing app).")), 1)
+        bar.addWidget(self.retire_button)
+        box.addLayout(bar)
+        box.addWidget(self.templates_table, 1)
         self.tabs = QTabWidget()
         self.tabs.addTab(prescribing_page, self.tr("Prescribing rights"))
         self.tabs.addTab(reviewing_page, self.tr("Reviewing rights"))
+        self.tabs.addTab(templates_page, self.tr("Department templates"))
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         layout = QVBoxLayout(self)
+        layout.addLayout(top)
         layout.addWidget(self.message)
         layout.addWidget(self.tabs, 1)
 
@@ -162,6 +184,38 @@ class RightsView(Page):
             self.call(lambda: admin.prescribing_rights(department_id),
                       lambda answer: self.prescribing.show_matrix(
                           RightsMatrix.prescribing(answer)))
+            self.call(lambda: admin.department_templates(department_id),
+                      self.show_templates)
+
+    def _on_tabs_current_changed(self, index: int) -> None:
+        # The reviewing matrix is the group's: the department does not apply to it.
+        self.department.setEnabled(index != 1)
+
+    def show_templates(self, templates: list[dict[str, Any]]) -> None:
+        self.templates = templates
+        fill_table(self.templates_table, [
+            [t["name"], "、".join(d.get("name") or d.get("code", "") for d in t["diagnoses"]),
+             "；".join(t["products"])] for t in templates])
+
+    def retire_template(self, template: dict[str, Any]) -> None:
+        admin, department_id = self.services.admin, self.department.currentData()
+        self.call(lambda: admin.retire_department_template(department_id, template["id"]),
+                  lambda _none: self._on_template_retired(template))
+
+    def _on_template_retired(self, template: dict[str, Any]) -> None:
+        self.show_info(self.tr("Template %1 removed.").replace("%1", template["name"]))
+        self._on_department_current_index_changed()
+
+    def _on_retire_button_clicked(self) -> None:
+        row = self.templates_table.currentRow()
+        if not 0 <= row < len(self.templates):
+            return
+        template = self.templates[row]
+        answer = QMessageBox.question(self, self.tr("Remove template"), self.tr(
+            "Remove the department template %1? Doctors of the department will no longer "
+            "see it.").replace("%1", template["name"]))
+        if answer == QMessageBox.StandardButton.Yes:
+            self.retire_template(template)
 
     def save_prescribing(self) -> None:
         matrix, department_id = self.prescribing.matrix, self.department.currentData()

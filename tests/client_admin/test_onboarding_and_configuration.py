@@ -15,6 +15,7 @@ from client_admin.ui.configuration_view import ConfigurationView
 from client_admin.ui.pharmacies_view import PharmaciesView
 from client_admin.ui.rights_view import RightsView
 from client_admin.ui.system_view import SystemView
+from common.api.models import TemplateIn
 from tests.client_admin.conftest import settled
 
 
@@ -126,3 +127,29 @@ def test_system_state(qtbot: QtBot, workstation) -> None:
             view.overall.text()) == ("正常响应", "正常", "已是最新", "就绪")
     assert view.outbox_box.isVisibleTo(view)
     assert view.outbox_pending.text().isdigit()
+
+
+def test_a_department_template_is_listed_and_removed(qtbot: QtBot, workstation, staff,
+                                                      demo) -> None:
+    doctor = staff("doctor_wang")
+    product = doctor.api.search_catalogue("布洛芬", limit=5).items[0]
+    unit = product.package.split("/")[0].lstrip("0123456789.")
+    doctor.api.create_template(TemplateIn.model_validate({
+        "name": "发热头痛", "scope": "department",
+        "diagnoses": [{"code": "R50.9", "name": "发热"}],
+        "lines": [{"product_id": product.id, "dose": "1", "dose_unit": unit, "route": "口服",
+                   "frequency": "tid", "days": 3}]}))
+    station, _admin = workstation("admin_h1")
+    rights = station.window.show_page("rights")
+    assert isinstance(rights, RightsView)
+    settled(qtbot, rights)
+    rights.department.setCurrentIndex(rights.department.findData(demo.organisations["H1-IM"]))
+    settled(qtbot, rights)
+    rights.tabs.setCurrentIndex(2)
+    assert [t["name"] for t in rights.templates] == ["发热头痛"]
+    assert rights.templates_table.item(0, 1).text() == "发热"
+    assert product.generic_name in rights.templates_table.item(0, 2).text()
+    rights.retire_template(rights.templates[0])
+    settled(qtbot, rights)
+    assert rights.templates == [] and rights.message.text() == "已删除模板 发热头痛。"
+    assert doctor.api.list_templates() == []

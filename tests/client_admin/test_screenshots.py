@@ -31,8 +31,8 @@ def test_every_screen_with_demo_data(qtbot: QtBot, staff, demo: DemoGroup,
     screens = build_screens(admin.api, auditor.api)
     assert set(screens) == {
         "users", "user_dialog", "organisations", "pharmacies", "catalogue",
-        "rights_prescribing", "rights_reviewing", "knowledge", "knowledge_report",
-        "configuration", "statistics", "statistics_reviews", "system", "audit"}
+        "rights_prescribing", "rights_reviewing", "department_templates", "knowledge",
+        "knowledge_report", "configuration", "statistics", "statistics_reviews", "system", "audit"}
     window = screens["users"]
     assert isinstance(window, MainWindow)
     tabs = window.findChild(QTabWidget, "tabs")
