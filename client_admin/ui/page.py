@@ -4,6 +4,7 @@ shown there, read-only tables filled from rows, and a reason asked before a stat
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -130,6 +131,4 @@ def local_time(value: str | None) -> str:
     """An ISO time from the server in local time, to the minute."""
     if not value:
         return "—"
-    from datetime import datetime
-
     return f"{datetime.fromisoformat(value).astimezone():%Y-%m-%d %H:%M}"
