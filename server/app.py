@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
+from server.access.router import router as rights_router
 from server.audit.checkpoints import CheckpointWriter
 from server.audit.router import router as audit_router
 from server.catalogue.router import router as catalogue_router
@@ -43,6 +44,7 @@ from server.metrics.http import RequestMetrics, RequestMetricsMiddleware
 from server.metrics.router import router as metrics_router
 from server.notifications.background import delivery_loop
 from server.notifications.gateway import gateway_for_url
+from server.notifications.router import router as notifications_router
 from server.ops.devices.router import router as devices_router
 from server.organisations.router import router as organisations_router
 from server.outbox import destinations as outbox_destinations
@@ -164,7 +166,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
                    patient_access_router, patient_router, slip_router, payments_router,
                    circulation_patient_router, pharmacy_router, circulation_router,
                    carrier_router, metrics_router, incidents_router, devices_router,
-                   outbox_router):
+                   outbox_router, rights_router, notifications_router):
         app.include_router(router)
     sandbox = isinstance(services.payment_gateway, SandboxGateway)
     if sandbox and settings.environment != "production":

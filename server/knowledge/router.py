@@ -12,10 +12,13 @@ from server.core.context import Principal
 from server.core.deps import Ctx, Offset, Svc
 from server.core.errors import ERROR_RESPONSES
 from server.identity.dependencies import require
-from server.knowledge import repository, service
+from server.knowledge import export, repository, service
+from server.knowledge.rules import RULE_KIND_LABELS, RuleKind
 from server.knowledge.schemas import (
     AllergyClassList,
     AllergyClassOut,
+    KindImport,
+    KnowledgeRulesOut,
     KnowledgeSetOut,
     KnowledgeSetPage,
     KnowledgeUpload,
@@ -66,3 +69,27 @@ async def allergy_classes(principal: ReadPatients, ctx: Ctx) -> AllergyClassList
     items = [AllergyClassOut(code=c.class_code, label=c.label)
              for c in knowledge.allergy_classes.values()]
     return AllergyClassList(knowledge_version=knowledge.version, items=items)
+
+
+@router.get("/rules/{kind}", operation_id="list_knowledge_rules", response_model=KnowledgeRulesOut)
+async def list_rules(kind: RuleKind, principal: ReadKnowledge, ctx: Ctx,
+                     set_id: uuid.UUID | None = None) -> KnowledgeRulesOut:
+    """Every rule of one kind of a set (the active set by default), as CSV cells."""
+    knowledge_set, rules = await service.rules_of(ctx.session, set_id)
+    return KnowledgeRulesOut(set_id=knowledge_set.id, version=knowledge_set.version,
+                             active=knowledge_set.active, kind=kind,
+                             label=RULE_KIND_LABELS[kind], columns=export.columns(kind),
+                             rows=export.rows(kind, rules))
+
+
+@router.post("/import/{kind}", operation_id="import_knowledge_kind",
+             response_model=KnowledgeSetOut, status_code=201)
+async def import_kind(kind: RuleKind, body: KindImport, principal: ManageKnowledge, ctx: Ctx,
+                      svc: Svc) -> KnowledgeSetOut:
+    """Replace every rule of one kind from a CSV file, as the next version. Every row is
+    checked first: one bad row and nothing is stored (422, `errors` lists file, row, column
+    and reason of each)."""
+    knowledge_set = await service.import_kind(ctx, principal, kind, body.csv,
+                                              description=body.description,
+                                              activate=body.activate, clock=svc.clock)
+    return KnowledgeSetOut.model_validate(knowledge_set)

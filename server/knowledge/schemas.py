@@ -48,3 +48,24 @@ class AllergyClassOut(BaseModel):
 class AllergyClassList(BaseModel):
     knowledge_version: int | None
     items: list[AllergyClassOut]
+
+
+class KnowledgeRulesOut(BaseModel):
+    """The rules of one kind of a set, as the cells of its CSV file."""
+
+    set_id: uuid.UUID
+    version: int
+    active: bool
+    kind: str
+    label: str
+    columns: list[str]
+    rows: list[dict[str, str]]
+
+
+class KindImport(BaseModel):
+    """One kind's CSV file; the next version keeps the active set's other kinds."""
+
+    model_config = ConfigDict(extra="forbid")
+    description: str = Field(min_length=1, max_length=500, description="版本说明")
+    csv: str = Field(max_length=10_000_000, description="该类别的 CSV 文本（含表头）")
+    activate: bool = Field(False, description="导入后立即启用")

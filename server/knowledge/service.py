@@ -17,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.core.clock import Clock
 from server.core.context import Principal, RequestContext
 from server.core.errors import NotFound, ServiceUnavailable, Unprocessable
-from server.knowledge import loader, repository
+from server.knowledge import export, loader, repository
 from server.knowledge.models import KnowledgeSet
+from server.knowledge.rules import RuleKind, RuleSet
 from server.knowledge.snapshot import KnowledgeSnapshot
 
 # Snapshots kept per process: the active one and a few recent ones (a re-check against the
@@ -106,19 +107,58 @@ async def _activate(session: AsyncSession, knowledge_set: KnowledgeSet, *, by: s
 
 # -- use cases of the API ------------------------------------------------------------------------
 
-async def upload(ctx: RequestContext, actor: Principal, files: Mapping[str, str], *,
-                 description: str, activate: bool, clock: Clock) -> KnowledgeSet:
+async def _load_checked(ctx: RequestContext, actor: Principal, files: Mapping[str, str], *,
+                        description: str, activate: bool, clock: Clock) -> KnowledgeSet:
     try:
-        knowledge_set = await load_set(ctx.session, files, description=description,
-                                       loaded_by=actor.name, loaded_by_id=actor.id,
-                                       activate=activate, clock=clock)
+        return await load_set(ctx.session, files, description=description,
+                              loaded_by=actor.name, loaded_by_id=actor.id,
+                              activate=activate, clock=clock)
     except loader.KnowledgeInvalid as invalid:
         raise Unprocessable(
             f"知识库数据校验未通过，共 {len(invalid.errors)} 处错误，未导入任何数据："
             + "；".join(str(e) for e in invalid.errors[:3]),
             errors=[e.as_dict() for e in invalid.errors]) from None
+
+
+async def upload(ctx: RequestContext, actor: Principal, files: Mapping[str, str], *,
+                 description: str, activate: bool, clock: Clock) -> KnowledgeSet:
+    knowledge_set = await _load_checked(ctx, actor, files, description=description,
+                                        activate=activate, clock=clock)
     ctx.note("knowledge.load", "knowledge_set", knowledge_set.id,
              version=knowledge_set.version, counts=knowledge_set.counts, activated=activate)
+    return knowledge_set
+
+
+async def rules_of(session: AsyncSession, set_id: uuid.UUID | None
+                   ) -> tuple[KnowledgeSet, RuleSet]:
+    """A set (the active one when `set_id` is None) and its rules."""
+    if set_id is None:
+        ref = await repository.active_ref(session)
+        if ref is None:
+            raise NoActiveKnowledge()
+        set_id = ref[0]
+    knowledge_set = await repository.get(session, set_id)
+    if knowledge_set is None:
+        raise NotFound("知识库版本不存在")
+    return knowledge_set, await repository.load_rules(session, set_id)
+
+
+async def import_kind(ctx: RequestContext, actor: Principal, kind: RuleKind, csv_text: str, *,
+                      description: str, activate: bool, clock: Clock) -> KnowledgeSet:
+    """The next version: the active set with every rule of `kind` replaced by `csv_text`.
+
+    The other kinds are written out and read back with the new file, so one bad row, or a
+    row the other files contradict (a cross-sensitivity naming a class no longer defined),
+    refuses the whole import and stores nothing."""
+    ref = await repository.active_ref(ctx.session)
+    base = await repository.load_rules(ctx.session, ref[0]) if ref else RuleSet()
+    files = export.files_of(base)
+    files[loader.FILE_NAMES[kind]] = csv_text
+    knowledge_set = await _load_checked(ctx, actor, files, description=description,
+                                        activate=activate, clock=clock)
+    ctx.note("knowledge.import", "knowledge_set", knowledge_set.id, kind=str(kind),
+             version=knowledge_set.version, based_on=ref[1] if ref else None,
+             rows=knowledge_set.counts.get(kind), activated=activate)
     return knowledge_set
 
 

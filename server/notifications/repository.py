@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.notifications.models import Notification, NotificationStatus
@@ -54,3 +55,13 @@ async def lock_next_due(session: AsyncSession, *, now: datetime) -> Notification
         .order_by(Notification.next_attempt_at, Notification.id)
         .limit(1)
         .with_for_update(skip_locked=True))).first()
+
+
+async def outbox_state(session: AsyncSession) -> dict[str, Any]:
+    """How the outbox stands: messages waiting, given up, and the oldest one waiting."""
+    row = (await session.execute(select(
+        func.count().filter(Notification.status == NotificationStatus.PENDING),
+        func.count().filter(Notification.status == NotificationStatus.FAILED),
+        func.min(Notification.created_at).filter(
+            Notification.status == NotificationStatus.PENDING)))).one()
+    return {"pending": row[0], "failed": row[1], "oldest_pending_at": row[2]}

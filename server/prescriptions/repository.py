@@ -248,6 +248,24 @@ async def templates_for(session: AsyncSession, *, owner_id: uuid.UUID,
     return (await session.scalars(query.order_by(PrescriptionTemplate.name))).all()
 
 
+async def department_templates(session: AsyncSession, department_id: uuid.UUID
+                               ) -> Sequence[PrescriptionTemplate]:
+    return (await session.scalars(select(PrescriptionTemplate).where(
+        PrescriptionTemplate.scope == "department",
+        PrescriptionTemplate.department_id == department_id)
+        .order_by(PrescriptionTemplate.name))).all()
+
+
+async def product_labels(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """Generic name and specification of each product (for showing a template's lines)."""
+    if not ids:
+        return {}
+    rows = await session.execute(select(CatalogueProduct.id, CatalogueProduct.generic_name,
+                                        CatalogueProduct.specification)
+                                 .where(CatalogueProduct.id.in_(ids)))
+    return {r.id: f"{r.generic_name} {r.specification}" for r in rows}
+
+
 
 async def decided_by(session: AsyncSession, user_id: uuid.UUID, *, limit: int, offset: int
                      ) -> tuple[Sequence[tuple[ReviewTask, Prescription]], int]:

@@ -20,6 +20,7 @@ from server.prescriptions.lifecycle import STATUS_LABELS, Status
 from server.prescriptions.models import Prescription
 from server.prescriptions.schemas import (
     CheckOut,
+    DepartmentTemplateOut,
     DraftIn,
     DraftUpdate,
     IssueOut,
@@ -43,6 +44,8 @@ templates_router = APIRouter(prefix="/prescription-templates", tags=["处方模�
 
 Write = Annotated[Principal, require(Permission.PRESCRIPTION_WRITE)]
 Read = Annotated[Principal, require(Permission.PRESCRIPTION_READ)]
+ReadRights = Annotated[Principal, require(Permission.RIGHTS_READ)]
+ManageRights = Annotated[Principal, require(Permission.RIGHTS_MANAGE)]
 
 
 def issue_out(hit: checking.Hit) -> IssueOut:
@@ -191,3 +194,21 @@ async def create_template(body: TemplateIn, principal: Write, ctx: Ctx) -> Templ
 async def delete_template(template_id: uuid.UUID, principal: Write, ctx: Ctx) -> None:
     if not await templates.delete(ctx, principal, template_id):
         raise NotFound("模板不存在")
+
+
+@templates_router.get("/departments/{department_id}", operation_id="list_department_templates",
+                      response_model=list[DepartmentTemplateOut])
+async def department_templates(department_id: uuid.UUID, principal: ReadRights,
+                               ctx: Ctx) -> list[DepartmentTemplateOut]:
+    """A department's shared templates (administrators), with the products of each line."""
+    return [DepartmentTemplateOut.model_validate({
+        **TemplateOut.model_validate(t).model_dump(), "products": products})
+        for t, products in await templates.of_department(ctx, principal, department_id)]
+
+
+@templates_router.delete("/departments/{department_id}/{template_id}",
+                         operation_id="retire_department_template", status_code=204)
+async def retire_department_template(department_id: uuid.UUID, template_id: uuid.UUID,
+                                     principal: ManageRights, ctx: Ctx) -> None:
+    """Remove a department's shared template."""
+    await templates.retire(ctx, principal, department_id, template_id)

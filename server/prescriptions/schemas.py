@@ -220,3 +220,7 @@ class TemplateOut(BaseModel):
     department_id: uuid.UUID | None
     diagnoses: list[dict[str, Any]]
     lines: list[dict[str, Any]]
+
+
+class DepartmentTemplateOut(TemplateOut):
+    products: list[str] = Field(description="各行药品（通用名 规格），与 lines 一一对应")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
+from server.access import service as access
 from server.core.context import Principal, RequestContext
-from server.core.errors import NotPermitted
+from server.core.errors import NotFound, NotPermitted
 from server.prescriptions import repository
 from server.prescriptions.models import PrescriptionTemplate
 from server.prescriptions.schemas import TemplateIn
@@ -41,3 +42,29 @@ async def delete(ctx: RequestContext, actor: Principal, template_id: uuid.UUID) 
     await ctx.session.delete(template)
     ctx.note("prescription_template.delete", "prescription_template", template.id)
     return True
+
+
+# -- a department's templates, for the administrators -------------------------------------------
+
+async def of_department(ctx: RequestContext, actor: Principal, department_id: uuid.UUID
+                        ) -> list[tuple[PrescriptionTemplate, list[str]]]:
+    """The department's shared templates, each with the products of its lines as labels."""
+    await access.department(ctx, actor, department_id)
+    rows = await repository.department_templates(ctx.session, department_id)
+    ids = {uuid.UUID(str(line["product_id"])) for t in rows for line in t.lines}
+    labels = await repository.product_labels(ctx.session, ids)
+    return [(t, [labels.get(uuid.UUID(str(line["product_id"])), str(line["product_id"]))
+                 for line in t.lines]) for t in rows]
+
+
+async def retire(ctx: RequestContext, actor: Principal, department_id: uuid.UUID,
+                 template_id: uuid.UUID) -> None:
+    """Remove a department's shared template (an administrator's decision, audited)."""
+    await access.department(ctx, actor, department_id)
+    template = await ctx.session.get(PrescriptionTemplate, template_id)
+    if template is None or template.scope != "department" \
+            or template.department_id != department_id:
+        raise NotFound("该科室没有这个模板")
+    await ctx.session.delete(template)
+    ctx.note("prescription_template.retire", "prescription_template", template.id,
+             department_id=str(department_id), name=template.name)
