@@ -111,7 +111,7 @@ class BenchEnvironment:
         cipher = FieldCipher(KeyMaterial.load(self.base / "keys").keyring)
         self.demo = asyncio.run(seed(self.urls.owner, cipher)).as_json()
 
-    def serve(self, workers: int = 2) -> str:
+    def serve(self, workers: int = 2, *, access_log: bool = False) -> str:
         port = free_port()
         env = {"RXP_ENV": "demo", "DATABASE_URL": self.urls.app,
                "RXP_KEY_DIR": str(self.base / "keys"),
@@ -125,8 +125,8 @@ class BenchEnvironment:
             self.server = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "--factory", "server.asgi:app_from_env",
                  "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-                 "--no-access-log", "--log-level", "warning", "--timeout-graceful-shutdown",
-                 "5"],
+                 *([] if access_log else ["--no-access-log"]), "--log-level",
+                 "info" if access_log else "warning", "--timeout-graceful-shutdown", "5"],
                 env=cmd_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         base_url = f"http://127.0.0.1:{port}"
         wait_ready(base_url, self.server, timeout=60)

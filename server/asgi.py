@@ -10,10 +10,12 @@ import logging
 from fastapi import FastAPI
 
 from server.app import create_app
+from server.core import access_log
 from server.settings import Settings
 
 
 def app_from_env() -> FastAPI:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    access_log.install()
     # The values come from the environment and RXP_CONFIG.
     return create_app(Settings())
