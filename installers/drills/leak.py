@@ -152,7 +152,8 @@ def drill_leak() -> DrillResult:
         for log in (env.base / "server.log", env.cluster.logfile):
             scan(f"log: {log.name}", log.read_bytes())
         passed = not found and registered >= PATIENTS * 0.99
-        figures = (f"{registered - 10} patients registered (+10 demo); scanned pg_dump, "
+        demo = len(env.demo["patients"])
+        figures = (f"{registered - demo} patients registered (+{demo} demo); scanned pg_dump, "
                    f"{scanned_bytes / 1e6:.0f} MB of data files, {len(answers)} API answers and "
                    f"2 logs for {len(secrets.id_numbers)} ID numbers, {len(secrets.phones)} "
                    f"phones, {len(secrets.names)} names: {sum(map(len, found.values()))} found "
