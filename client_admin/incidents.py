@@ -103,6 +103,17 @@ class IncidentRow:
         return self.status in ACTIONS_FROM[action]
 
 
+def by_urgency(rows: list[IncidentRow]) -> list[IncidentRow]:
+    """Unresolved incidents first, the one whose next deadline comes soonest on top; then the
+    resolved ones, newest first (the server's order)."""
+    def next_deadline(row: IncidentRow) -> float:
+        left = [c.remaining for c in row.clocks() if c.remaining is not None]
+        return min(left) if left else float("inf")
+
+    open_rows = sorted((r for r in rows if r.status != "resolved"), key=next_deadline)
+    return open_rows + [r for r in rows if r.status == "resolved"]
+
+
 def countdown(seconds: float) -> str:
     """Seconds as H:MM:SS or MM:SS, overdue ones too (the sign is left to the caller)."""
     total = int(abs(seconds))

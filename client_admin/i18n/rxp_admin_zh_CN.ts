@@ -456,6 +456,10 @@
         <translation>月份（北京时间）</translation>
     </message>
     <message>
+        <source>Incidents recorded</source>
+        <translation>故障数</translation>
+    </message>
+    <message>
         <source>Incidents</source>
         <translation>故障单</translation>
     </message>
@@ -1733,7 +1737,7 @@
     </message>
     <message>
         <source>Since</source>
-        <translation>自</translation>
+        <translation>本状态起始</translation>
     </message>
     <message>
         <source>Last report</source>

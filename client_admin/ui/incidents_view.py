@@ -33,6 +33,7 @@ from client_admin.incidents import (
     Clock,
     IncidentRow,
     ReportRow,
+    by_urgency,
     countdown,
     newly_escalated,
     recent_months,
@@ -188,7 +189,7 @@ class IncidentsView(Page):
         month_bar.addWidget(self.month)
         month_bar.addStretch(1)
         self.report_table = make_table(
-            [self.tr("Severity"), self.tr("Incidents"), self.tr("Response met"),
+            [self.tr("Severity"), self.tr("Incidents recorded"), self.tr("Response met"),
              self.tr("Response missed"), self.tr("Response running"), self.tr("Fix met"),
              self.tr("Fix missed"), self.tr("Fix running")], "report")
         self.missed_table = make_table([self.tr("Number"), self.tr("Title"),
@@ -233,7 +234,7 @@ class IncidentsView(Page):
 
     def show_incidents(self, incidents: list[dict[str, Any]]) -> None:
         chosen = self.selected()
-        self.rows = [IncidentRow.of(i) for i in incidents]
+        self.rows = by_urgency([IncidentRow.of(i) for i in incidents])
         self.read_at = self.monotonic()
         self.table.blockSignals(True)
         fill_table(self.table, [[r.number, severity_label(r.severity), r.title,

@@ -9,10 +9,10 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-import httpx
 from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
+from client_admin.screenshots import report_kiosk_devices
 from client_admin.ui.incidents_view import IncidentsView
 from client_admin.ui.system_view import SystemView
 from server.seed.demo import DemoGroup
@@ -102,17 +102,6 @@ def test_a_serious_incident_counts_down_escalates_runs_out_and_is_reported(
     assert view.month.currentData() == view.report["month"]
 
 
-def kiosk_reports(live_server, demo: DemoGroup, devices: list[dict[str, str]]) -> None:
-    kiosk = next(c for c in demo.clients if c.get("kind") == "kiosk")
-    with httpx.Client(base_url=live_server.url) as http:
-        token = http.post("/auth/token", json={"client_id": kiosk["client_id"],
-                                               "client_secret": kiosk["client_secret"]})
-        token.raise_for_status()
-        reported = http.post("/devices/status", json={"devices": devices}, headers={
-            "Authorization": f"Bearer {token.json()['access_token']}"})
-        reported.raise_for_status()
-
-
 def dead_letter(db, *, topic: str, error: str) -> uuid.UUID:
     """A message the relay gave up on, as the relay leaves it."""
     message_id = uuid.uuid4()
@@ -127,7 +116,8 @@ def dead_letter(db, *, topic: str, error: str) -> uuid.UUID:
 def test_dead_letter_retried_and_kiosk_faults_shown(
         qtbot: QtBot, workstation, db, demo: DemoGroup, live_server) -> None:
     message_id = dead_letter(db, topic="his-h1", error="连接被拒绝")
-    kiosk_reports(live_server, demo, [
+    kiosk = next(c for c in demo.clients if c.get("kind") == "kiosk")
+    report_kiosk_devices(live_server.url, kiosk, [
         {"device": "card_reader", "state": "ok"},
         {"device": "printer", "state": "fault", "fault": "paper_out", "detail": "热敏纸用尽"}])
     station, _admin = workstation("sysadmin")
