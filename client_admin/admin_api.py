@@ -221,11 +221,57 @@ class AdminApi:
         found: Json = self._get(f"/trace-codes/{code}/trace")
         return found
 
+    # -- incidents ---------------------------------------------------------------------------
+
+    def incidents(self, *, unresolved: bool = False, limit: int = 200) -> list[Json]:
+        """Newest first, each with its `respond` and `fix` clocks as they stand now."""
+        items: list[Json] = self._get("/incidents", unresolved=unresolved or None,
+                                      limit=limit)["items"]
+        return items
+
+    def incident(self, incident_id: Id) -> Json:
+        """One incident with its timeline (`events`)."""
+        found: Json = self._get(f"/incidents/{incident_id}")
+        return found
+
+    def open_incident(self, body: Json) -> Json:
+        created: Json = self.api.call("POST", "/incidents", body)
+        return created
+
+    def incident_action(self, incident_id: Id, action: str, body: Json) -> Json:
+        """`action`: acknowledge ({note?}), respond ({note}), resolve ({resolution}), notes
+        ({note}) or severity ({severity, reason})."""
+        changed: Json = self.api.call("POST", f"/incidents/{incident_id}/{action}", body)
+        return changed
+
+    def incident_report(self, month: str | None = None) -> Json:
+        """The month's (YYYY-MM, Beijing; default this month) clocks met and missed."""
+        found: Json = self._get("/incidents/report", month=month)
+        return found
+
     # -- system ------------------------------------------------------------------------------
 
     def outbox(self) -> Json:
         """The patient notification outbox: `pending`, `failed`, `oldest_pending_at`."""
         found: Json = self._get("/notifications/outbox")
+        return found
+
+    def integration_outbox(self) -> Json:
+        """Messages to outside systems per destination: pending, due, dead, oldest."""
+        found: Json = self._get("/outbox/stats")
+        return found
+
+    def dead_letters(self, limit: int = 200) -> list[Json]:
+        items: list[Json] = self._get("/outbox/dead-letters", limit=limit)["items"]
+        return items
+
+    def retry_dead_letter(self, message_id: Id) -> Json:
+        retried: Json = self.api.call("POST", f"/outbox/messages/{message_id}/retry")
+        return retried
+
+    def device_status(self) -> list[Json]:
+        """Each kiosk device's last reported state."""
+        found: list[Json] = self._get("/devices/status")
         return found
 
     def readiness(self) -> Json:

@@ -1,6 +1,8 @@
 """Every screen of the app filled with real data, synchronously (for screenshots): a hospital
 administrator's tabs, the user form refusing two separated roles, a refused knowledge import
-with its report, and the auditor's verification, log and trace."""
+with its report, the incidents with their clocks and the monthly report, the system state as
+the system administrator sees it (integration outbox, kiosk devices), and the auditor's
+verification, log and trace."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from client_admin.rights import RightsMatrix
 from client_admin.ui.audit_view import AuditView
 from client_admin.ui.catalogue_view import CatalogueView
 from client_admin.ui.configuration_view import ConfigurationView
+from client_admin.ui.incidents_view import IncidentsView
 from client_admin.ui.knowledge_view import KnowledgeView
 from client_admin.ui.main_window import MainWindow
 from client_admin.ui.organisations_view import OrganisationsView
@@ -39,7 +42,10 @@ def services_for(api: ApiClient) -> AppServices:
     return AppServices(api=api, admin=AdminApi(api), worker=Worker(), me=api.me())
 
 
-def build_screens(admin_api: ApiClient, auditor_api: ApiClient) -> dict[str, QWidget]:
+def build_screens(admin_api: ApiClient, auditor_api: ApiClient,
+                  system_api: ApiClient | None = None) -> dict[str, QWidget]:
+    """`system_api`: the system administrator's, for the system screen (the outbox of messages
+    to other systems is theirs alone); without it the hospital administrator's."""
     services = services_for(admin_api)
     admin = services.admin
     organisations = admin.organisations()
@@ -145,9 +151,32 @@ def build_screens(admin_api: ApiClient, auditor_api: ApiClient) -> dict[str, QWi
             report_name, group_by=grouping, since=since, until=until))
         screens[name] = statistics
 
-    system = SystemView(services)
-    system.show_state(admin.readiness())
-    system.show_outbox(admin.outbox())
+    incidents = admin.incidents()
+    for name in ("incidents", "incident_report"):
+        view = IncidentsView(services)
+        view.show_incidents(incidents)
+        # The most urgent one chosen: its timeline and actions.
+        if view.rows:
+            view.select(view.rows[0].number)
+            view.show_detail(admin.incident(view.rows[0].id))
+        view.show_report(admin.incident_report())
+        if name == "incident_report":
+            view.tabs.setCurrentIndex(1)
+        screens[name] = view
+
+    system_services = services_for(system_api) if system_api is not None else services
+    system_admin = system_services.admin
+    system = SystemView(system_services)
+    system.show_state(system_admin.readiness())
+    if system_services.can("config.manage"):
+        system.show_outbox(system_admin.outbox())
+    if system_services.can("outbox.manage"):
+        system.show_integration(system_admin.integration_outbox(),
+                                system_admin.dead_letters())
+        if system.dead:
+            system.dead_letters.selectRow(0)
+    if system_services.can("ops.read"):
+        system.show_devices(system_admin.device_status())
     screens["system"] = system
 
     screens["audit"] = _audit(auditor_api)

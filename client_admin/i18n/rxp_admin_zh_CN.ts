@@ -338,6 +338,247 @@
     </message>
 </context>
 <context>
+    <name>IncidentsView</name>
+    <message>
+        <source>Unresolved only</source>
+        <translation>只看未修复的</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Number</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source>Severity</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>摘要</translation>
+    </message>
+    <message>
+        <source>Affected</source>
+        <translation>受影响业务</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Opened</source>
+        <translation>登记时间</translation>
+    </message>
+    <message>
+        <source>Response clock</source>
+        <translation>响应时限</translation>
+    </message>
+    <message>
+        <source>Fix clock</source>
+        <translation>修复时限</translation>
+    </message>
+    <message>
+        <source>What is not working, in one line</source>
+        <translation>一句话说明什么不能用</translation>
+    </message>
+    <message>
+        <source>Symptoms, who is affected</source>
+        <translation>现象、影响范围</translation>
+    </message>
+    <message>
+        <source>Record incident</source>
+        <translation>登记故障</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>详细说明</translation>
+    </message>
+    <message>
+        <source>General fault: respond within 1 hour, fix within 2 hours. Serious fault (prescribing, circulation or purchase stopped): respond within 15 minutes, fix within 1 hour.</source>
+        <translation>一般故障：1 小时内响应，2 小时内修复。严重故障（开方、流转或购药中断）：15 分钟内响应，1 小时内修复。</translation>
+    </message>
+    <message>
+        <source>Record an incident</source>
+        <translation>登记故障</translation>
+    </message>
+    <message>
+        <source>Choose an incident in the list.</source>
+        <translation>请在列表中选择一个故障单。</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Note, response (what is being done), resolution, or the reason for a new severity</source>
+        <translation>备注、响应措施、修复结果或调整级别的原因</translation>
+    </message>
+    <message>
+        <source>Take it</source>
+        <translation>确认接单</translation>
+    </message>
+    <message>
+        <source>Record response</source>
+        <translation>登记响应</translation>
+    </message>
+    <message>
+        <source>Record fix</source>
+        <translation>登记修复</translation>
+    </message>
+    <message>
+        <source>Add note</source>
+        <translation>添加备注</translation>
+    </message>
+    <message>
+        <source>Change severity</source>
+        <translation>调整级别</translation>
+    </message>
+    <message>
+        <source>Incident</source>
+        <translation>故障单</translation>
+    </message>
+    <message>
+        <source>Month (Beijing time)</source>
+        <translation>月份（北京时间）</translation>
+    </message>
+    <message>
+        <source>Incidents recorded</source>
+        <translation>故障数</translation>
+    </message>
+    <message>
+        <source>Incidents</source>
+        <translation>故障单</translation>
+    </message>
+    <message>
+        <source>Response met</source>
+        <translation>响应达标</translation>
+    </message>
+    <message>
+        <source>Response missed</source>
+        <translation>响应超时</translation>
+    </message>
+    <message>
+        <source>Response running</source>
+        <translation>响应计时中</translation>
+    </message>
+    <message>
+        <source>Fix met</source>
+        <translation>修复达标</translation>
+    </message>
+    <message>
+        <source>Fix missed</source>
+        <translation>修复超时</translation>
+    </message>
+    <message>
+        <source>Fix running</source>
+        <translation>修复计时中</translation>
+    </message>
+    <message>
+        <source>Clocks missed</source>
+        <translation>超时项</translation>
+    </message>
+    <message>
+        <source>Incidents that missed a clock</source>
+        <translation>有时限超时的故障单</translation>
+    </message>
+    <message>
+        <source>Monthly report</source>
+        <translation>月度报告</translation>
+    </message>
+    <message>
+        <source>%1 at %2</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <source>%1 left</source>
+        <translation>剩余 %1</translation>
+    </message>
+    <message>
+        <source>Overdue by %1</source>
+        <translation>已超时 %1</translation>
+    </message>
+    <message>
+        <source>response</source>
+        <translation>响应</translation>
+    </message>
+    <message>
+        <source>fix</source>
+        <translation>修复</translation>
+    </message>
+    <message>
+        <source>%1 %2 (%3): the %4 deadline %5 has passed; escalate now.</source>
+        <translation>%1 %2（%3）：%4时限 %5 已过，请立即升级处理。</translation>
+    </message>
+    <message>
+        <source>%1 %2 (%3): the %4 deadline %5 is close, %6 left; act now.</source>
+        <translation>%1 %2（%3）：%4时限 %5 即将到期，剩余 %6，请立即处理。</translation>
+    </message>
+    <message>
+        <source>%1 · %2 · %3 · recorded by %4 at %5
+%6</source>
+        <translation>%1 · %2 · %3 · %4 登记于 %5
+%6</translation>
+    </message>
+    <message>
+        <source>Write what is being done in the note field.</source>
+        <translation>请在备注栏填写正在采取的处理措施。</translation>
+    </message>
+    <message>
+        <source>Write the cause and the fix in the note field.</source>
+        <translation>请在备注栏填写故障原因与处理结果。</translation>
+    </message>
+    <message>
+        <source>Write the note first.</source>
+        <translation>请先填写备注。</translation>
+    </message>
+    <message>
+        <source>Write the reason for the new severity in the note field.</source>
+        <translation>请在备注栏填写调整级别的原因。</translation>
+    </message>
+    <message>
+        <source>%1 taken.</source>
+        <translation>已确认接单 %1。</translation>
+    </message>
+    <message>
+        <source>Response to %1 recorded.</source>
+        <translation>已登记 %1 的响应。</translation>
+    </message>
+    <message>
+        <source>%1 recorded as fixed.</source>
+        <translation>%1 已登记为修复。</translation>
+    </message>
+    <message>
+        <source>Note added to %1.</source>
+        <translation>已为 %1 添加备注。</translation>
+    </message>
+    <message>
+        <source>Severity of %1 changed; its clocks follow the new one.</source>
+        <translation>%1 的级别已调整，时限按新级别计算。</translation>
+    </message>
+    <message>
+        <source>Title: say in one line what is not working.</source>
+        <translation>摘要：请用一句话说明什么不能用。</translation>
+    </message>
+    <message>
+        <source>%1 recorded; its clocks are running.</source>
+        <translation>已登记故障 %1，开始计时。</translation>
+    </message>
+</context>
+<context>
     <name>KnowledgeView</name>
     <message>
         <source>Version</source>
@@ -880,6 +1121,130 @@
         <source>Payment required before handover</source>
         <translation>发货或交付前须已支付</translation>
     </message>
+    <message>
+        <source>General fault</source>
+        <translation>一般故障</translation>
+    </message>
+    <message>
+        <source>Serious fault</source>
+        <translation>严重故障</translation>
+    </message>
+    <message>
+        <source>Waiting to be taken</source>
+        <translation>待确认</translation>
+    </message>
+    <message>
+        <source>Taken</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <source>Being fixed</source>
+        <translation>处理中</translation>
+    </message>
+    <message>
+        <source>Fixed</source>
+        <translation>已修复</translation>
+    </message>
+    <message>
+        <source>Prescribing</source>
+        <translation>开方</translation>
+    </message>
+    <message>
+        <source>Circulation</source>
+        <translation>处方流转</translation>
+    </message>
+    <message>
+        <source>Purchase and delivery</source>
+        <translation>购药与配送</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>计时中</translation>
+    </message>
+    <message>
+        <source>Escalated: about to run out</source>
+        <translation>即将超时</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>已超时</translation>
+    </message>
+    <message>
+        <source>Met</source>
+        <translation>按时完成</translation>
+    </message>
+    <message>
+        <source>Missed</source>
+        <translation>超时完成</translation>
+    </message>
+    <message>
+        <source>Recorded</source>
+        <translation>登记</translation>
+    </message>
+    <message>
+        <source>Response recorded</source>
+        <translation>已登记响应</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Severity changed</source>
+        <translation>调整级别</translation>
+    </message>
+    <message>
+        <source>Response clock escalated</source>
+        <translation>响应即将超时，已升级</translation>
+    </message>
+    <message>
+        <source>Response clock ran out</source>
+        <translation>响应已超时</translation>
+    </message>
+    <message>
+        <source>Fix clock escalated</source>
+        <translation>修复即将超时，已升级</translation>
+    </message>
+    <message>
+        <source>Fix clock ran out</source>
+        <translation>修复已超时</translation>
+    </message>
+    <message>
+        <source>Card reader</source>
+        <translation>读卡器</translation>
+    </message>
+    <message>
+        <source>Code scanner</source>
+        <translation>扫码器</translation>
+    </message>
+    <message>
+        <source>Printer</source>
+        <translation>打印机</translation>
+    </message>
+    <message>
+        <source>Camera</source>
+        <translation>摄像头</translation>
+    </message>
+    <message>
+        <source>Out of paper</source>
+        <translation>缺纸</translation>
+    </message>
+    <message>
+        <source>Cover open</source>
+        <translation>机盖未关</translation>
+    </message>
+    <message>
+        <source>Disconnected</source>
+        <translation>未连接</translation>
+    </message>
+    <message>
+        <source>Paper jam</source>
+        <translation>卡纸</translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
@@ -922,6 +1287,10 @@
     <message>
         <source>Audit and trace</source>
         <translation>审计与追溯</translation>
+    </message>
+    <message>
+        <source>Incidents</source>
+        <translation>故障管理</translation>
     </message>
     <message>
         <source>System</source>
@@ -1297,6 +1666,98 @@
     <message>
         <source>Outgoing messages to patients (SMS)</source>
         <translation>发给患者的消息（短信）</translation>
+    </message>
+    <message>
+        <source>Destination</source>
+        <translation>目的地</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>待投递</translation>
+    </message>
+    <message>
+        <source>Due now</source>
+        <translation>已到投递时间</translation>
+    </message>
+    <message>
+        <source>Dead letters</source>
+        <translation>死信</translation>
+    </message>
+    <message>
+        <source>Nothing has been sent to another system yet.</source>
+        <translation>尚未向其他系统发送过消息。</translation>
+    </message>
+    <message>
+        <source>Receiver</source>
+        <translation>接收方</translation>
+    </message>
+    <message>
+        <source>Ordering key</source>
+        <translation>顺序键</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>尝试次数</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>最后错误</translation>
+    </message>
+    <message>
+        <source>Given up at</source>
+        <translation>放弃时间</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>重新投递</translation>
+    </message>
+    <message>
+        <source>Dead letters: the relay gave up on these; later messages of the same ordering key wait behind them.</source>
+        <translation>死信：多次投递失败后已放弃；同一顺序键的后续消息在其后等待。</translation>
+    </message>
+    <message>
+        <source>Messages to other systems (HIS)</source>
+        <translation>发往其他系统的消息（HIS）</translation>
+    </message>
+    <message>
+        <source>Kiosk</source>
+        <translation>自助机</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Fault</source>
+        <translation>故障</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Since</source>
+        <translation>本状态起始</translation>
+    </message>
+    <message>
+        <source>Last report</source>
+        <translation>最近上报</translation>
+    </message>
+    <message>
+        <source>No kiosk has reported its devices yet.</source>
+        <translation>尚无自助机上报设备状态。</translation>
+    </message>
+    <message>
+        <source>Kiosk devices</source>
+        <translation>自助机设备</translation>
+    </message>
+    <message>
+        <source>Message to %1 put back in the queue (%2).</source>
+        <translation>发往 %1 的消息已重新排队（%2）。</translation>
+    </message>
+    <message>
+        <source>Working</source>
+        <translation>正常</translation>
     </message>
     <message>
         <source>Answering</source>

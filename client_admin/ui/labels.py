@@ -200,3 +200,74 @@ def setting_field_label(name: str) -> str:
         "payment_required_before_handover": translate("Labels",
                                                       "Payment required before handover"),
     }.get(name, name)
+
+
+def severity_label(code: str) -> str:
+    return {
+        "general": translate("Labels", "General fault"),
+        "serious": translate("Labels", "Serious fault"),
+    }.get(code, code)
+
+
+def incident_status_label(code: str) -> str:
+    return {
+        "open": translate("Labels", "Waiting to be taken"),
+        "acknowledged": translate("Labels", "Taken"),
+        "responding": translate("Labels", "Being fixed"),
+        "resolved": translate("Labels", "Fixed"),
+    }.get(code, code)
+
+
+def affected_service_label(code: str) -> str:
+    return {
+        "prescribing": translate("Labels", "Prescribing"),
+        "review": translate("Labels", "Pharmacist review"),
+        "circulation": translate("Labels", "Circulation"),
+        "purchase": translate("Labels", "Purchase and delivery"),
+        "other": translate("Labels", "Other"),
+    }.get(code, code)
+
+
+def clock_state_label(code: str) -> str:
+    return {
+        "running": translate("Labels", "Running"),
+        "escalated": translate("Labels", "Escalated: about to run out"),
+        "breached": translate("Labels", "Overdue"),
+        "met": translate("Labels", "Met"),
+        "missed": translate("Labels", "Missed"),
+    }.get(code, code)
+
+
+def incident_event_label(code: str) -> str:
+    return {
+        "opened": translate("Labels", "Recorded"),
+        "acknowledged": translate("Labels", "Taken"),
+        "responded": translate("Labels", "Response recorded"),
+        "resolved": translate("Labels", "Fixed"),
+        "note": translate("Labels", "Note"),
+        "severity_changed": translate("Labels", "Severity changed"),
+        "respond_escalated": translate("Labels", "Response clock escalated"),
+        "respond_breached": translate("Labels", "Response clock ran out"),
+        "fix_escalated": translate("Labels", "Fix clock escalated"),
+        "fix_breached": translate("Labels", "Fix clock ran out"),
+    }.get(code, code)
+
+
+def device_label(code: str) -> str:
+    return {
+        "card_reader": translate("Labels", "Card reader"),
+        "scanner": translate("Labels", "Code scanner"),
+        "printer": translate("Labels", "Printer"),
+        "camera": translate("Labels", "Camera"),
+    }.get(code, code)
+
+
+def device_fault_label(code: str | None) -> str:
+    if not code:
+        return ""
+    return {
+        "paper_out": translate("Labels", "Out of paper"),
+        "cover_open": translate("Labels", "Cover open"),
+        "disconnected": translate("Labels", "Disconnected"),
+        "jammed": translate("Labels", "Paper jam"),
+    }.get(code, code)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QWidget
 from client_admin.ui.audit_view import AuditView
 from client_admin.ui.catalogue_view import CatalogueView
 from client_admin.ui.configuration_view import ConfigurationView
+from client_admin.ui.incidents_view import IncidentsView
 from client_admin.ui.knowledge_view import KnowledgeView
 from client_admin.ui.labels import role_label
 from client_admin.ui.organisations_view import OrganisationsView
@@ -50,6 +51,8 @@ class MainWindow(QMainWindow):
              ("config.manage",)),
             ("statistics", self.tr("Statistics"), StatisticsView, ("statistics.read",)),
             ("audit", self.tr("Audit and trace"), AuditView, ("audit.read", "trace.read")),
+            ("incidents", self.tr("Incidents"), IncidentsView,
+             ("ops.read", "incident.manage")),
             ("system", self.tr("System"), SystemView, ()),
         ]
         for name, title, page_class, permissions in areas:

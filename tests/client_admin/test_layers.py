@@ -7,7 +7,8 @@ import sys
 
 PRESENTERS = ["client_admin", "client_admin.admin_api", "client_admin.users",
               "client_admin.rights", "client_admin.knowledge", "client_admin.statistics",
-              "client_admin.audit", "client_admin.configuration"]
+              "client_admin.audit", "client_admin.configuration",
+              "client_admin.incidents", "client_admin.system"]
 
 
 def test_presenters_import_no_qt() -> None:

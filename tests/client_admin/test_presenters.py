@@ -177,3 +177,30 @@ def test_a_tariff_table_becomes_the_next_version_keeping_distance_bands() -> Non
     with pytest.raises(TariffRowInvalid) as bad:
         tariff_body(current, [[*cells[:5], "2.005"]], effective_from="2027-01-01", note=None)
     assert (bad.value.row, bad.value.column) == (0, "step_fee")
+
+
+def test_incident_clocks_count_down_from_the_answer_and_escalate_once() -> None:
+    from client_admin.incidents import IncidentRow, by_urgency, countdown, newly_escalated
+
+    def incident(number: str, remaining: float | None, status: str = "open") -> dict:
+        clock = {"due_at": "2026-01-05T10:15:00+00:00", "state": "running" if remaining
+                 else "met", "remaining_seconds": remaining,
+                 "stopped_at": None if remaining else "2026-01-05T10:05:00+00:00"}
+        return {"id": number, "number": number, "title": "t", "severity": "serious",
+                "service": "other", "status": status, "opened_at": "2026-01-05T10:00:00+00:00",
+                "respond": clock, "fix": {**clock, "due_at": "2026-01-05T11:00:00+00:00"},
+                "version": 1}
+
+    row = IncidentRow.of(incident("A", 600.0))
+    assert row.respond.at(0) == ("running", 600.0)
+    assert row.respond.at(400) == ("escalated", 200.0)  # under a quarter of 15 minutes
+    assert row.respond.at(660) == ("breached", -60.0)
+    assert countdown(-60.0) == "01:00" and countdown(3725) == "1:02:05"
+    assert newly_escalated({("A", "respond"): "running"}, {("A", "respond"): "escalated"}) == [
+        ("A", "respond", "escalated")]
+    assert newly_escalated({("A", "respond"): "escalated"},
+                           {("A", "respond"): "escalated"}) == []
+    done = IncidentRow.of(incident("C", None, "resolved"))
+    assert done.respond.at(1000) == ("met", None) and not done.allows("resolve")
+    assert [r.number for r in by_urgency([done, row, IncidentRow.of(incident("B", 90.0))])] == [
+        "B", "A", "C"]
