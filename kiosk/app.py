@@ -372,8 +372,7 @@ class KioskApp(QObject):
             self.flow.printed()
 
     def _print_failed(self, exc: Exception) -> None:
-        if isinstance(exc, DeviceError) and self.printer is not None:
-            self._device_seen("printer", exc)
+        self._printer_failed(exc)
         if self.flow.screen is not Screen.PRINTING:
             return
         if isinstance(exc, DeviceError):
@@ -400,6 +399,10 @@ class KioskApp(QObject):
         if (self.devices.ok(device, detail) if error is None
                 else self.devices.failed(device, error)):
             self.report_devices()
+
+    def _printer_failed(self, exc: Exception) -> None:
+        if isinstance(exc, DeviceError) and self.printer is not None:
+            self._device_seen("printer", exc)
 
     def _printer_working(self, status: object) -> None:
         # "Paper near end" is no fault (the printer prints) but staff should know.
@@ -524,5 +527,11 @@ class KioskApp(QObject):
 
         task = self.worker.submit(lambda: printer.print(page))
         printed, failed = self.tr("Test page printed"), self.tr("Printing failed: %1")
-        task.succeeded.connect(lambda _: report(printed))
+
+        def done(status: object) -> None:
+            self._printer_working(status)
+            report(printed)
+
+        task.succeeded.connect(done)
+        task.failed.connect(self._printer_failed)
         task.failed.connect(lambda exc: report(fill(failed, getattr(exc, "message", exc))))
