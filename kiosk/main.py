@@ -113,8 +113,10 @@ def _idle_seconds(args: argparse.Namespace) -> float:
 
 
 def _report_seconds(args: argparse.Namespace) -> float:
-    raw = args.device_report_seconds or os.environ.get("RXP_KIOSK_DEVICE_REPORT_SECONDS")
-    seconds = float(raw) if raw else ReporterSettings.heartbeat_seconds
+    raw = args.device_report_seconds
+    if raw is None:
+        raw = os.environ.get("RXP_KIOSK_DEVICE_REPORT_SECONDS") or None
+    seconds = ReporterSettings.heartbeat_seconds if raw is None else float(raw)
     if not 5 <= seconds <= 240:  # under the server's 5 minutes, or every device looks silent
         raise ValueError(f"device report interval {seconds:g} s: between 5 and 240 s")
     return seconds
