@@ -4,6 +4,11 @@ signals on the GUI thread and are handed to the flow; the window shows whatever 
 
 Server faults: any call that cannot reach the server puts the flow on `out_of_service`, and a
 probe every `probe_ms` brings it back to home once the server answers.
+
+Device status: what the devices do (a print, a card read, a scanner error) and a check of the
+card reader and printer every `device_check_ms` feed `kiosk.devices.DeviceReporter`; every
+`report_ms` the reporter says whether a report is due and it goes out on a worker of its own,
+so neither a slow server nor a slow device check holds up a patient's call.
 """
 
 from __future__ import annotations
@@ -18,10 +23,17 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 from common.api.errors import ApiError, ServerUnavailable
 from common.hardware.card.profile import CardEvent, CardIdentity
 from common.hardware.card.reader import CardReader
-from common.hardware.errors import CardError, DeviceError, PrinterError
+from common.hardware.errors import (
+    CardError,
+    DeviceError,
+    NoCardReader,
+    PrinterError,
+    ScannerError,
+)
 from common.hardware.scanner.base import Scan, Scanner
 from common.qt.devices import CardEvents, ScanEvents
 from common.qt.worker import Task, Worker
+from kiosk.devices import Device, DeviceReporter, ReporterSettings
 from kiosk.flow import KioskFlow, Screen
 from kiosk.models import DeliveryMode, Order, PatientAccess, PatientPrescription
 from kiosk.receipt import test_page, visit_receipt
@@ -32,6 +44,7 @@ log = logging.getLogger(__name__)
 
 PICKUP_MODES = (DeliveryMode.STORE_PICKUP, DeliveryMode.HOSPITAL_DELIVERY)
 SLIP_PREFIX = "RXP1:"
+NEAR_END = "纸卷将尽，请准备更换"  # for staff in the admin app, like the devices' own messages
 
 
 def _local_now() -> datetime:
@@ -46,7 +59,9 @@ class KioskApp(QObject):
     def __init__(self, service: KioskService, *, flow: KioskFlow | None = None,
                  card_reader: CardReader | None = None, scanner: Scanner | None = None,
                  printer: Any = None, kiosk_id: str = "KIOSK", region_code: str = "330106",
-                 tick_ms: int = 1000, poll_ms: int = 1000, probe_ms: int = 2000,
+                 scanner_device: Device = "scanner", tick_ms: int = 1000, poll_ms: int = 1000,
+                 probe_ms: int = 2000, device_check_ms: int = 15000, report_ms: int = 1000,
+                 reporting: ReporterSettings | None = None,
                  now: Callable[[], datetime] = _local_now,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -58,6 +73,15 @@ class KioskApp(QObject):
         self.card_reader = card_reader
         self.now = now
         self.worker = Worker(self, max_threads=2)
+        # Reports and device checks: never in the patient's queue (a check waits for a print).
+        self.device_worker = Worker(self, max_threads=2)
+        self.scanner_device: Device = scanner_device
+        reported: list[Device] = ["card_reader"] if card_reader is not None else []
+        reported += [scanner_device] if scanner is not None else []
+        reported += ["printer"] if printer is not None else []
+        self.devices = DeviceReporter(reported, reporting)
+        self._checking_devices = False
+        self._device_events: dict[Device, int] = {}
         self.sms_phone: str | None = None
         self.self_test_report: list[str] = []
         self.flow.subscribe(self._on_flow_changed)
@@ -68,12 +92,17 @@ class KioskApp(QObject):
         self.scans = ScanEvents(scanner, self) if scanner is not None else None
         if self.scans is not None:
             self.scans.scanned.connect(self.on_scans_scanned)
+            self.scans.failed.connect(self.on_scans_failed)
         self._tick = QTimer(self, interval=tick_ms)
         self._tick.timeout.connect(self.on_tick_timeout)
         self._poll = QTimer(self, interval=poll_ms)
         self._poll.timeout.connect(self.on_poll_timeout)
         self._probe = QTimer(self, interval=probe_ms)
         self._probe.timeout.connect(self.on_probe_timeout)
+        self._device_check = QTimer(self, interval=device_check_ms)
+        self._device_check.timeout.connect(self.on_device_check_timeout)
+        self._report = QTimer(self, interval=report_ms)
+        self._report.timeout.connect(self.on_report_timeout)
         self._polling = False
         self._shown = self.flow.screen
         self._home_idle_sent = False
@@ -85,17 +114,22 @@ class KioskApp(QObject):
             self.cards.start()
         if self.scans is not None:
             self.scans.start()
+            self.devices.ok(self.scanner_device)  # opened; it reports its own failure
         self._tick.start()
         self._probe.start()
+        self._device_check.start()
+        self._report.start()
+        self.on_device_check_timeout()
 
     def stop(self) -> None:
-        for timer in (self._tick, self._poll, self._probe):
+        for timer in (self._tick, self._poll, self._probe, self._device_check, self._report):
             timer.stop()
         if self.cards is not None:
             self.cards.stop()
         if self.scans is not None:
             self.scans.stop()
         self.worker.shutdown(5000)
+        self.device_worker.shutdown(5000)
 
     def _run(self, fn: Callable[[], Any], on_ok: Callable[[Any], None],
              on_error: Callable[[Exception], None] | None = None) -> Task:
@@ -158,8 +192,18 @@ class KioskApp(QObject):
             access = self.service.identify_by_card(card.kind.value, card.number)
             return access, self.service.prescriptions()
 
-        self._run(identify, lambda r: self.flow.identified(*r, by_card=True),
-                  self._identification_failed)
+        def identified(result: tuple[PatientAccess, list[PatientPrescription]]) -> None:
+            self._device_seen("card_reader", None)
+            self.flow.identified(*result, by_card=True)
+
+        def failed(exc: Exception) -> None:
+            # A card the reader could not make sense of, or a refusal by the server, means
+            # the reader itself worked; only a missing reader is its fault.
+            if isinstance(exc, CardError | ApiError):
+                self._device_seen("card_reader", exc if isinstance(exc, NoCardReader) else None)
+            self._identification_failed(exc)
+
+        self._run(identify, identified, failed)
 
     @Slot(object)
     def on_cards_removed(self, event: CardEvent) -> None:
@@ -172,6 +216,10 @@ class KioskApp(QObject):
             self.flow.identification_failed(exc.message)
         else:
             self._failed(exc, None)
+
+    @Slot(object)
+    def on_scans_failed(self, error: ScannerError) -> None:
+        self._device_seen(self.scanner_device, error)
 
     @Slot(object)
     def on_scans_scanned(self, scan: Scan) -> None:
@@ -306,12 +354,16 @@ class KioskApp(QObject):
             printer = self.printer
             no_printer = self.tr("No receipt printer is configured")
 
-            def run() -> None:
+            def run() -> object:
                 if printer is None:
                     raise PrinterError(no_printer)
-                printer.print(receipt)
+                return printer.print(receipt)
 
-            self._run(run, lambda _: self._printed(visit), self._print_failed)
+            def printed(status: object) -> None:
+                self._printer_working(status)
+                self._printed(visit)
+
+            self._run(run, printed, self._print_failed)
 
         self._run(prepare, prepared)
 
@@ -320,6 +372,7 @@ class KioskApp(QObject):
             self.flow.printed()
 
     def _print_failed(self, exc: Exception) -> None:
+        self._printer_failed(exc)
         if self.flow.screen is not Screen.PRINTING:
             return
         if isinstance(exc, DeviceError):
@@ -336,6 +389,96 @@ class KioskApp(QObject):
             return
         task = self.worker.submit(self.service.health)
         task.succeeded.connect(lambda _: self.flow.server_back())
+
+    # -- device status -------------------------------------------------------------------------
+
+    def _device_seen(self, device: Device, error: DeviceError | None, *,
+                     detail: str | None = None) -> None:
+        """What a device did for a patient (or staff): newer than any check under way."""
+        self._device_events[device] = self._device_events.get(device, 0) + 1
+        if (self.devices.ok(device, detail) if error is None
+                else self.devices.failed(device, error)):
+            self.report_devices()
+
+    def _printer_failed(self, exc: Exception) -> None:
+        if isinstance(exc, DeviceError) and self.printer is not None:
+            self._device_seen("printer", exc)
+
+    def _printer_working(self, status: object) -> None:
+        # "Paper near end" is no fault (the printer prints) but staff should know.
+        near_end = bool(getattr(status, "paper_near_end", False))
+        self._device_seen("printer", None, detail=NEAR_END if near_end else None)
+
+    @Slot()
+    def on_device_check_timeout(self) -> None:
+        """Asks the card reader and the printer how they are: that is how a fault clears
+        (paper put back) without a patient having to meet it first."""
+        if self._checking_devices:
+            return
+        reader, printer = self.card_reader, self.printer
+        self._checking_devices = True
+        events_before = dict(self._device_events)
+
+        def check() -> dict[Device, Any]:
+            found: dict[Device, Any] = {}
+            if reader is not None:
+                try:
+                    reader.card_present()
+                    found["card_reader"] = None
+                except DeviceError as exc:
+                    found["card_reader"] = exc
+            if printer is not None:
+                try:
+                    status = printer.status()
+                    found["printer"] = status.fault() or status
+                except DeviceError as exc:
+                    found["printer"] = exc
+            return found
+
+        def checked(found: dict[Device, Any]) -> None:
+            self._checking_devices = False
+            changed = False
+            for device, outcome in found.items():
+                if self._device_events.get(device) != events_before.get(device):
+                    continue  # a print or a read since the check began knows better
+                if isinstance(outcome, DeviceError):
+                    changed |= self.devices.failed(device, outcome)
+                elif device == "printer":
+                    near_end = bool(getattr(outcome, "paper_near_end", False))
+                    changed |= self.devices.ok(device, NEAR_END if near_end else None)
+                else:
+                    changed |= self.devices.ok(device)
+            if changed:
+                self.report_devices()
+
+        def failed(exc: Exception) -> None:
+            self._checking_devices = False
+            log.warning("device check failed: %r", exc)
+
+        task = self.device_worker.submit(check)
+        task.succeeded.connect(checked)
+        task.failed.connect(failed)
+
+    @Slot()
+    def on_report_timeout(self) -> None:
+        self.report_devices()
+
+    def report_devices(self) -> None:
+        """Sends a report if one is due (a change, the heartbeat, a retry); never waits."""
+        body = self.devices.next_report()
+        if body is None:
+            return
+        task = self.device_worker.submit(lambda: self.service.report_devices(body))
+        task.succeeded.connect(lambda _: self._reported())
+        task.failed.connect(self._not_reported)
+
+    def _reported(self) -> None:
+        self.devices.delivered()
+        if self.devices.pending:  # changed while the report was on its way
+            self.report_devices()
+
+    def _not_reported(self, exc: Exception) -> None:
+        self.devices.undelivered(exc)
 
     # -- maintenance ---------------------------------------------------------------------------
 
@@ -384,5 +527,11 @@ class KioskApp(QObject):
 
         task = self.worker.submit(lambda: printer.print(page))
         printed, failed = self.tr("Test page printed"), self.tr("Printing failed: %1")
-        task.succeeded.connect(lambda _: report(printed))
+
+        def done(status: object) -> None:
+            self._printer_working(status)
+            report(printed)
+
+        task.succeeded.connect(done)
+        task.failed.connect(self._printer_failed)
         task.failed.connect(lambda exc: report(fill(failed, getattr(exc, "message", exc))))

@@ -32,6 +32,7 @@ from common.qt.app import create_application
 from common.qt.crash import CrashHandler
 from common.workstation import WorkstationConfigError, app_data_dir, load_workstation
 from kiosk.app import KioskApp
+from kiosk.devices import ReporterSettings, scanner_device
 from kiosk.flow import KioskFlow, KioskSettings
 from kiosk.service import KioskService
 from kiosk.texts import CATALOGUES
@@ -54,6 +55,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--printer", help="device URL of the receipt printer")
     parser.add_argument("--idle-seconds", type=float,
                         help="back to home after this long untouched (default 60)")
+    parser.add_argument("--device-report-seconds", type=float,
+                        help="device status heartbeat to the server (default 60)")
     parser.add_argument("--windowed", action="store_true", help="a window, not full screen")
     return parser.parse_args(list(argv))
 
@@ -69,6 +72,7 @@ class KioskConfig:
     printer: str
     idle_seconds: float
     pin_sha256: str
+    report_seconds: float
 
 
 def _from_demo(args: argparse.Namespace, path: Path) -> KioskConfig:
@@ -81,7 +85,8 @@ def _from_demo(args: argparse.Namespace, path: Path) -> KioskConfig:
         card_reader=args.card_reader or devices.get("card_reader") or SIMULATED_CARD_READER,
         scanner=args.scanner or devices.get("scanner"),
         printer=args.printer or devices.get("printer") or SIMULATED_PRINTER,
-        idle_seconds=_idle_seconds(args), pin_sha256=_pin_sha256())
+        idle_seconds=_idle_seconds(args), pin_sha256=_pin_sha256(),
+        report_seconds=_report_seconds(args))
 
 
 def _from_workstation(args: argparse.Namespace) -> KioskConfig:
@@ -96,7 +101,8 @@ def _from_workstation(args: argparse.Namespace) -> KioskConfig:
         card_reader=args.card_reader or devices.card_reader or SIMULATED_CARD_READER,
         scanner=args.scanner or devices.scanner or devices.camera,
         printer=args.printer or devices.printer or SIMULATED_PRINTER,
-        idle_seconds=_idle_seconds(args), pin_sha256=_pin_sha256())
+        idle_seconds=_idle_seconds(args), pin_sha256=_pin_sha256(),
+        report_seconds=_report_seconds(args))
 
 
 def _idle_seconds(args: argparse.Namespace) -> float:
@@ -104,6 +110,16 @@ def _idle_seconds(args: argparse.Namespace) -> float:
         return float(args.idle_seconds)
     raw = os.environ.get("RXP_KIOSK_IDLE_SECONDS")
     return float(raw) if raw else KioskSettings.idle_seconds
+
+
+def _report_seconds(args: argparse.Namespace) -> float:
+    raw = args.device_report_seconds
+    if raw is None:
+        raw = os.environ.get("RXP_KIOSK_DEVICE_REPORT_SECONDS") or None
+    seconds = ReporterSettings.heartbeat_seconds if raw is None else float(raw)
+    if not 5 <= seconds <= 240:  # under the server's 5 minutes, or every device looks silent
+        raise ValueError(f"device report interval {seconds:g} s: between 5 and 240 s")
+    return seconds
 
 
 def _pin_sha256() -> str:
@@ -142,7 +158,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                                                   pin_sha256=config.pin_sha256)),
             card_reader=open_card_reader(config.card_reader),
             scanner=open_scanner(config.scanner) if config.scanner else None,
-            printer=open_printer(config.printer), kiosk_id=config.kiosk_id)
+            scanner_device=scanner_device(config.scanner or ""),
+            printer=open_printer(config.printer), kiosk_id=config.kiosk_id,
+            reporting=ReporterSettings(heartbeat_seconds=config.report_seconds))
     except DeviceError as error:
         return _refuse(translate("KioskMain", "Device error"), error.message)
     window = KioskWindow(kiosk)

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from common.api import ApiClient
+from common.api import NO_RETRY, ApiClient
 from common.api.errors import NotAuthenticated
 from kiosk.models import (
     DeliveryMode,
@@ -28,6 +28,7 @@ from kiosk.models import (
 )
 
 log = logging.getLogger(__name__)
+REPORT_TIMEOUT = 5.0  # seconds; a report held up longer is retried with fresher states
 _prescriptions = TypeAdapter(list[PatientPrescription])
 _options = TypeAdapter(list[PharmacyOption])
 
@@ -86,6 +87,12 @@ class KioskService:
 
     def health(self) -> None:
         self.kiosk_api.health()
+
+    def report_devices(self, body: dict[str, Any]) -> None:
+        """The devices' states (`kiosk.devices`), with the kiosk's own token. No retry here:
+        the reporter retries later with the states of that moment, not these."""
+        self.kiosk_api.request("POST", "/devices/status", body=body, retry=NO_RETRY,
+                               timeout=REPORT_TIMEOUT)
 
     # -- identification ----------------------------------------------------------------------
 

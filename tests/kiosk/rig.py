@@ -50,6 +50,16 @@ def slip_qr(server: ServerThread, demo: DemoGroup, clock: FakeClock,
     return asyncio.run(run())
 
 
+def operator_headers(server: ServerThread, demo: DemoGroup, clock: FakeClock,
+                     username: str = "sysadmin") -> dict[str, str]:
+    """The bearer header of a logged-in operator (a staff account, not the kiosk)."""
+    async def run() -> dict[str, str]:
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+            return (await Clinic(client, demo, clock).actor(username)).headers
+
+    return asyncio.run(run())
+
+
 def patient_card(demo: DemoGroup, name: str = "张伟") -> CardProfile:
     patient = next(p for p in demo.patients if p["name"] == name)
     return CardProfile.insurance(patient["insurance_card"], name)
@@ -100,8 +110,10 @@ class Rig:
 
 
 def build_rig(qtbot: QtBot, server: ServerThread, demo: DemoGroup, card: VirtualCardSlot,
-              printer_device: str, printer_end: str, *, scanner: str | None = None) -> Rig:
-    """`scanner`: a scanner's device URL (a `file://` video as the camera), or none."""
+              printer_device: str, printer_end: str, *, scanner: str | None = None,
+              **app_kw: Any) -> Rig:
+    """`scanner`: a scanner's device URL (a `file://` video as the camera), or none;
+    `app_kw`: more `KioskApp` settings (timers, device reporting)."""
     kiosk = next(c for c in demo.clients if c["kind"] == "kiosk")
     service = KioskService.connect(server.url, client_id=kiosk["client_id"],
                                    client_secret=kiosk["client_secret"], retry=FAST_RETRY,
@@ -112,7 +124,7 @@ def build_rig(qtbot: QtBot, server: ServerThread, demo: DemoGroup, card: Virtual
     app = KioskApp(service, flow=flow, card_reader=open_card_reader(card.url),
                    printer=open_printer(f"serial://{printer_device}?timeout=1"),
                    scanner=open_scanner(scanner) if scanner else None,
-                   kiosk_id="KIOSK-TEST-01", poll_ms=200, probe_ms=300)
+                   kiosk_id="KIOSK-TEST-01", poll_ms=200, probe_ms=300, **app_kw)
     window = KioskWindow(app)
     qtbot.addWidget(window)
     window.resize(1080, 1920)
