@@ -38,7 +38,7 @@ def test_the_pitr_drill_restores_the_moment_and_undoes_what_came_after(
     assert (state / "reports" / "drill-pitr-writes.png").stat().st_size > 1000
     assert not (state / "drills" / "pitr").exists() or not any(
         (state / "drills" / "pitr").iterdir())  # the drill cleans up after itself
-    assert drills.names() == ["pitr"]
+    assert "pitr" in drills.names()
 
 
 class TestBackupStore:
