@@ -147,19 +147,21 @@ class BenchEnvironment:
         return next(a for a in self.demo["accounts"] if a["username"] == username)
 
 
-_TOKENS: dict[str, dict[str, str]] = {}
+_TOKENS: dict[tuple[str, str], dict[str, str]] = {}
 
 
 async def login(http: httpx.AsyncClient, account: dict[str, Any]) -> dict[str, str]:
-    """Once per account and run: the server accepts each TOTP code only once."""
-    if account["username"] not in _TOKENS:
+    """Once per account and server: the server accepts each TOTP code only once. Keyed by the
+    server too: drills run one after another in a process, each with a server (and keys) of
+    its own."""
+    key = (str(http.base_url), account["username"])
+    if key not in _TOKENS:
         response = await http.post("/auth/login", json={
             "username": account["username"], "password": account["password"],
             "totp_code": pyotp.TOTP(account["totp_secret"]).now()})
         response.raise_for_status()
-        _TOKENS[account["username"]] = {
-            "Authorization": f"Bearer {response.json()['access_token']}"}
-    return _TOKENS[account["username"]]
+        _TOKENS[key] = {"Authorization": f"Bearer {response.json()['access_token']}"}
+    return _TOKENS[key]
 
 
 async def timed(samples: list[float], call: Awaitable[httpx.Response]) -> None:
