@@ -10,6 +10,7 @@ transaction would allow.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import secrets
 import shutil
@@ -44,6 +45,28 @@ class TestCluster:
 
     def urls(self, name: str) -> database.DatabaseUrls:
         return database.urls(self.cluster, name, self.owner_password, self.app_password)
+
+
+@pytest.fixture(autouse=True)
+def _garbage_collected_on_the_main_thread(request: pytest.FixtureRequest) -> Iterator[None]:
+    """No automatic garbage collection during a Qt test; one collection, on the main thread,
+    after it.
+
+    Python collects cycles in whichever thread happens to allocate: in a Qt test that is often
+    the live server's thread or a worker's, and a cycle holding a Qt object is then destroyed
+    off the GUI thread, which crashes the process at random (a segfault in the pharmacy
+    counter tests, once). The apps themselves do the same with `GuiThreadCollector`."""
+    if "qtbot" not in request.fixturenames:
+        yield
+        return
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        if was_enabled:
+            gc.enable()
 
 
 @pytest.fixture(scope="session")
