@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,8 +34,10 @@ class DrillResult:
 
 
 def workdir(name: str) -> Path:
+    """The drill's own folder, emptied of what an earlier (interrupted) run left."""
     path = state_dir() / "drills" / name
-    path.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
     path.parent.chmod(0o711)
     path.chmod(0o711)  # the unprivileged PostgreSQL user must reach its cluster inside
     return path

@@ -95,8 +95,7 @@ async def _targets(env: BenchEnvironment, http: httpx.AsyncClient) -> dict[str, 
 
 def drill_access() -> DrillResult:
     base = workdir("access")
-    shutil.rmtree(base, ignore_errors=True)
-    env = BenchEnvironment(workdir("access"))
+    env = BenchEnvironment(base)
     try:
         env.start()
         base_url = env.serve()

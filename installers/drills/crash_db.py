@@ -163,8 +163,7 @@ def _restart(env: BenchEnvironment, pid: int | None) -> None:
 
 def drill_crash_db() -> DrillResult:
     base = workdir("crash_db")
-    shutil.rmtree(base, ignore_errors=True)
-    env = BenchEnvironment(workdir("crash_db"))
+    env = BenchEnvironment(base)
     become_subreaper()
     try:
         env.start()

@@ -122,8 +122,7 @@ def _files(folder: Path) -> Iterable[Path]:
 
 def drill_leak() -> DrillResult:
     base = workdir("leak")
-    shutil.rmtree(base, ignore_errors=True)
-    env = BenchEnvironment(workdir("leak"))
+    env = BenchEnvironment(base)
     rng = random.Random()
     people = _people(rng, PATIENTS)
     secrets = Secrets({p["id_number"] for p in people}, {p["phone"] for p in people},

@@ -115,8 +115,6 @@ def drill_pitr() -> DrillResult:
     from server.seed.runner import seed
 
     base = workdir("pitr")
-    shutil.rmtree(base, ignore_errors=True)
-    base = workdir("pitr")
     cluster = PgCluster(base / "primary", free_port())
     store = BackupStore(base / "backup")
     restored: PgCluster | None = None
