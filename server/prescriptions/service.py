@@ -267,9 +267,6 @@ async def submit(ctx: RequestContext, svc: Services, actor: Principal,
     rx.revision = revision
     rx.issued_at = now
     rx.expires_at = _expiry(now, rx.validity_days)
-    await ctx.session.flush()
-    by = repository.By.of(ctx, Role.DOCTOR.value)
-    await repository.transition(ctx.session, rx, Status.SUBMITTED, reason=None, by=by, now=now)
 
     # The hospital's rational-drug-use system: "not checked" is recorded, never read as passed.
     rational = await svc.rational_use.check(
@@ -278,11 +275,13 @@ async def submit(ctx: RequestContext, svc: Services, actor: Principal,
     ctx.session.add_all(checking.as_rows(hits, prescription_id=rx.id, org_id=rx.org_id,
                                          revision=revision))
     rx.worst_level = checking.worst_level([h.level for h in hits])
-    await repository.transition(ctx.session, rx, Status.AUTO_CHECKED,
-                                reason=None if rational.checked else rational.reason,
-                                by=by, now=now)
+    # Signed, checked and queued for review in one write (one UPDATE of the prescription,
+    # compare-and-set on its version); the history keeps the three steps.
+    repository.advance(ctx.session, rx, [
+        (Status.SUBMITTED, None),
+        (Status.AUTO_CHECKED, None if rational.checked else rational.reason),
+        (Status.UNDER_REVIEW, None)], by=repository.By.of(ctx, Role.DOCTOR.value), now=now)
     task = await review_service.open_task(ctx, svc, rx, lines, now=now)
-    await repository.transition(ctx.session, rx, Status.UNDER_REVIEW, reason=None, by=by, now=now)
     await publish(ctx, type="prescription.status", org_id=rx.org_id, entity_type="prescription",
                   entity_id=rx.id, user_ids=[rx.doctor_id],
                   payload={"id": str(rx.id), "number": rx.number, "status": rx.status})
