@@ -357,7 +357,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     if not args.fingerprint:
         print("rxp import: no --fingerprint given: the package's own public key is trusted; "
-              "compare its fingerprint (below) with the exporting side's", file=sys.stderr)
+              "compare the fingerprint printed at the end with the exporting side's",
+              file=sys.stderr)
     try:
         result = import_package(args.source, args.database or new_cluster,
                                 expected_fingerprint=args.fingerprint)
@@ -371,7 +372,8 @@ def cmd_import(args: argparse.Namespace) -> int:
               "loaded", file=sys.stderr)
         return 1
     print(f"imported {result.tables} tables, {result.rows} rows; every count and digest as in "
-          f"the manifest; {result.audit_text}")
+          f"the manifest; {result.audit_text}\nsigned with the key of fingerprint "
+          f"{result.fingerprint}")
     return 0 if result.audit_ok else 1
 
 

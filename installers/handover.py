@@ -107,6 +107,7 @@ class ImportResult:
     audit_ok: bool
     audit_text: str
     problems: list[str] = field(default_factory=list)
+    fingerprint: str = ""  # of the key that signed the package
 
 
 # -- keys ------------------------------------------------------------------------------------
@@ -213,7 +214,9 @@ def export_database(url: str, out: Path, key: Ed25519PrivateKey) -> ExportResult
     out = Path(out)
     if out.exists() and any(out.iterdir()):
         raise HandoverRefused(f"{out} is not empty: an export goes into a new folder")
-    (out / "data").mkdir(parents=True, exist_ok=True)
+    # Only its owner reads it: ciphertext and keyed hashes are still personal data.
+    out.mkdir(mode=0o700, parents=True, exist_ok=True)
+    (out / "data").mkdir(mode=0o700, exist_ok=True)
     with psycopg.connect(_dsn(url)) as conn:
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         _apply_settings(conn)
@@ -249,7 +252,8 @@ def export_database(url: str, out: Path, key: Ed25519PrivateKey) -> ExportResult
         "created_at": datetime.now(UTC).isoformat(),
         "source": {"database": source[0], "server_version": source[1]} if source else {},
         "session_settings": SESSION_SETTINGS,
-        "digest": "per table: md5 of the concatenated md5(row::text), ordered by those hashes",
+        "digest": "per table: md5 of the concatenated md5(row::text), ordered by those "
+                  "hashes, under session_settings",
         "roles": _roles_in(schema_sql),
         "tables": tables,
         "sequences": sequences,
@@ -462,7 +466,8 @@ def import_package(folder: Path, target: str | Callable[[], str], *,
     url = target if isinstance(target, str) else target()
     problems = load_package(folder, url, manifest)
     if problems:
-        return ImportResult(len(manifest["tables"]), 0, False, "not loaded", problems)
+        return ImportResult(len(manifest["tables"]), 0, False, "not loaded", problems,
+                            manifest["signing_key_fingerprint"])
     ok, text = asyncio.run(verify_audit_chain(url, manifest["audit_head"]))
     return ImportResult(len(manifest["tables"]), sum(t["rows"] for t in manifest["tables"]),
-                        ok, text, [] if ok else [text])
+                        ok, text, [] if ok else [text], manifest["signing_key_fingerprint"])
