@@ -401,38 +401,45 @@ def load_package(folder: Path, url: str, manifest: dict[str, Any]) -> list[str]:
     """Schema and rows in one transaction; committed only when every count and digest (from
     the CSV as loaded, and from the NDJSON), and every foreign key, agrees with the manifest.
     Returns the problems (and then nothing is committed)."""
-    folder = Path(folder)
     with psycopg.connect(_dsn(url)) as conn:
         _check_target(conn, manifest)
-        conn.execute(_schema_statements((folder / "schema.sql").read_text(encoding="utf-8")))
-        _apply_settings(conn)
-        # As pg_dump's data-only restores do: no triggers, no foreign-key checks while
-        # loading (rows come in table order, not dependency order); checked below instead.
-        conn.execute("SET LOCAL session_replication_role = replica")
-        for table in manifest["tables"]:
-            columns = ", ".join(_ident(c["name"]) for c in table["columns"])
-            _copy_in(conn, f"COPY public.{_ident(table['name'])} ({columns}) FROM STDIN "
-                           "WITH (FORMAT csv, HEADER true)", folder / table["files"]["csv"])
-        conn.execute("SET LOCAL session_replication_role = origin")
-        for name, value in manifest["sequences"].items():
-            if value is not None:
-                conn.execute("SELECT setval(%s::regclass, %s, true)",
-                             (f"public.{_ident(name)}", value))
-        problems = _foreign_key_violations(conn)
-        expected = {t["name"]: (t["rows"], t["digest"]) for t in manifest["tables"]}
-        loaded = digests_in(conn)
-        problems += [f"{t}: manifest {expected.get(t)}, loaded {loaded.get(t)}"
-                     for t in sorted(expected.keys() | loaded.keys())
-                     if expected.get(t) != loaded.get(t)]
-        conn.execute("CREATE TEMP TABLE handover_ndjson (line jsonb) ON COMMIT DROP")
-        for table in manifest["tables"]:
-            got = _ndjson_digest(conn, folder, table)
-            if got != (table["rows"], table["digest"]):
-                problems.append(f"{table['name']}.ndjson: manifest "
-                                f"{(table['rows'], table['digest'])}, read {got}")
+        try:
+            problems = _load(conn, Path(folder), manifest)
+        except psycopg.Error as exc:  # e.g. a target server that cannot take this DDL
+            problems = [f"loading failed: {str(exc).strip()}"]
         if problems:
             conn.rollback()
         return problems
+
+
+def _load(conn: psycopg.Connection[Any], folder: Path, manifest: dict[str, Any]) -> list[str]:
+    conn.execute(_schema_statements((folder / "schema.sql").read_text(encoding="utf-8")))
+    _apply_settings(conn)
+    # As pg_dump's data-only restores do: no triggers, no foreign-key checks while
+    # loading (rows come in table order, not dependency order); checked below instead.
+    conn.execute("SET LOCAL session_replication_role = replica")
+    for table in manifest["tables"]:
+        columns = ", ".join(_ident(c["name"]) for c in table["columns"])
+        _copy_in(conn, f"COPY public.{_ident(table['name'])} ({columns}) FROM STDIN "
+                       "WITH (FORMAT csv, HEADER true)", folder / table["files"]["csv"])
+    conn.execute("SET LOCAL session_replication_role = origin")
+    for name, value in manifest["sequences"].items():
+        if value is not None:
+            conn.execute("SELECT setval(%s::regclass, %s, true)",
+                         (f"public.{_ident(name)}", value))
+    problems = _foreign_key_violations(conn)
+    expected = {t["name"]: (t["rows"], t["digest"]) for t in manifest["tables"]}
+    loaded = digests_in(conn)
+    problems += [f"{t}: manifest {expected.get(t)}, loaded {loaded.get(t)}"
+                 for t in sorted(expected.keys() | loaded.keys())
+                 if expected.get(t) != loaded.get(t)]
+    conn.execute("CREATE TEMP TABLE handover_ndjson (line jsonb) ON COMMIT DROP")
+    for table in manifest["tables"]:
+        got = _ndjson_digest(conn, folder, table)
+        if got != (table["rows"], table["digest"]):
+            problems.append(f"{table['name']}.ndjson: manifest "
+                            f"{(table['rows'], table['digest'])}, read {got}")
+    return problems
 
 
 async def verify_audit_chain(url: str, head: dict[str, Any] | None) -> tuple[bool, str]:
@@ -446,7 +453,8 @@ async def verify_audit_chain(url: str, head: dict[str, Any] | None) -> tuple[boo
 
     checkpoints = [Checkpoint(int(head["seq"]), bytes.fromhex(head["hash"]), "export",
                               Path(MANIFEST))] if head else []
-    engine = make_engine(url, pool_size=1)
+    # The operator may give a libpq URL; the server's engine wants the psycopg dialect.
+    engine = make_engine(re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", url), pool_size=1)
     try:
         async with AsyncSession(engine) as session:
             result = await verify_chain(session, checkpoints)
