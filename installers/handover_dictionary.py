@@ -117,6 +117,20 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "id_number": ("身份证号", "resident identity card number"),
     "approval_number": ("批准文号", "Approval number (国药准字)"),
     "hours": ("当日营业时间", "Opening hours on that day"),
+    "brand_name": ("商品名", "Brand name"), "generic_name": ("通用名", "Generic name"),
+    "dosage_form": ("剂型", "Dosage form"), "handed_over": ("交付", "handed over"),
+    "written_off": ("核销", "written off"), "not_dispensed_reason": ("未发药原因",
+                                                                  "Why not dispensed"),
+    "on_date": ("日期", "The date"), "on_duty": ("在岗", "on duty"),
+    "public_key": ("公钥", "Public key"), "items": ("药品金额", "items"),
+    "total": ("总金额", "total"), "first_fee": ("首重运费", "fee for the first weight"),
+    "first_weight": ("首重", "first weight"), "step_fee": ("续重运费", "fee per step"),
+    "step_weight": ("续重", "weight of a step"), "weight_based": ("按体重计算", "weight based"),
+    "weight_kg": ("体重（千克）", "Body weight, in kg"), "unit_price": ("单价", "unit price"),
+    "search_primary": ("主检索词（通用名、拼音等）", "Primary search terms (names, pinyin)"),
+    "search_secondary": ("辅检索词", "Secondary search terms"),
+    # Where a word means something particular in one table: "<table>.<column>".
+    "patient.name": ("患者姓名", "patient's name"),
 }
 
 WORDS = dict(pair.split("=") for pair in """
@@ -130,11 +144,11 @@ close=关闭 closed=关闭 code=编码 completed=完成 condition=条件 contact
 control=控制 counts=数量 courier=快递 created=创建 credit=信用 cross=交叉 daily=每日
 data=数据 date=日期 day=日 days=天数 dead=放弃 decided=决定 decision=决定 delivered=送达
 delivery=配送 department=科室 description=描述 destination=目的地 detail=详情 device=设备
-diagnoses=诊断 digest=摘要 dispatched=发出 dispensed=已发药 dispenser=调配人 display=显示
+diagnoses=诊断 digest=摘要 dispatched=发出 dispensed=发药 dispenser=调配人 display=显示
 distance=距离 doctor=医生 dosage=剂型 dose=剂量 drug=药品 due=到期 duplicate=重复
 duty=在岗 effective=生效 end=结束 ended=结束 entity=对象 error=错误 escalated=升级
 expires=过期 expiry=有效期 extended=延长 external=外部 facility=机构 failed=失败 fault=故障
-fee=费用 fingerprint=指纹 first=首 fix=修复 form=形式 format=格式 frequency=频次 from=自
+fee=费用 fingerprint=指纹 first=首 fix=修复 form=形式 format=格式 frequency=频次 from=起始
 frozen=冻结 fund=统筹基金 g=克 gateway=支付网关 generic=通用名 group=组 handed=交付
 handover=交付 hash=哈希 headers=头信息 herbal=中药 hi=医保 hospital=医院 hours=时间
 id=ID ids=ID列表 inactivated=停用 incident=事件 indications=适应症 instructions=用法说明
@@ -145,7 +159,7 @@ manufacturer=生产企业 masked=脱敏 max=最大 mechanism=机制 members=成�
 method=方式 min=最小 mode=方式 name=名称 next=下次 no=编号 not=未 note=备注 notes=备注
 notification=通知 number=编号 numbers=编号 occurred=发生 off=销 ok=正确 on=在 only=仅限
 opened=开启 opening=营业 order=订单 ordering=排序 out=商户 outbound=出库 outcome=结果
-over=交 overridden=覆盖 override=覆盖 owner=所有者 package=包装 paid=已支付 parent=上级
+over=交 overridden=覆盖 override=覆盖 owner=所有者 package=包装 paid=支付 parent=上级
 password=密码 path=层级路径 payload=内容 payment=支付 pem=PEM per=每 person=人
 personal=个人 pharmacist=药师 pharmacy=药店 phone=电话 pickup=取药 pieces=饮片
 placer=开单方 prefix=前缀 prefixes=前缀 pregnant=妊娠 prescription=处方 price=价格
@@ -164,7 +178,7 @@ system=系统 tariff=运费表 task=任务 template=模板 test=试 text=文本 
 topic=主题 total=总 trace=追溯 tracking=运单 trade=交易 truncated=截断 type=类型 unit=单位
 until=截止 updated=更新 used=使用 user=用户 username=用户名 valid=有效 validity=有效
 value=值 visit=就诊 void=作废 warned=预警 weight=重量 workstation=工作站 worst=最高
-written=核销 check=检查 checked=检查 patient=患者 to=给 icd10=ICD-10 length=长度
+written=核销 check=检 checked=检 patient=患者 to=给 icd10=ICD-10 length=长度
 attempt=尝试 ip=IP version=版本
 """.split())
 
@@ -191,15 +205,17 @@ def _words_zh(name: str) -> str:
     return "".join(WORDS.get(w, w) for w in name.split("_") if w)
 
 
-def describe_column(name: str) -> tuple[str, str, str]:
-    """(Chinese, English, source) for a column called `name`."""
-    if name in COLUMNS:
-        return (*COLUMNS[name], "mapping")
+def describe_column(name: str, table: str = "") -> tuple[str, str, str]:
+    """(Chinese, English, source) for a column called `name` (of `table`)."""
+    for key in (f"{table}.{name}", name):
+        if key in COLUMNS:
+            return (*COLUMNS[key], "mapping")
     for suffix, zh, en in SUFFIXES:
         if name.endswith(suffix) and len(name) > len(suffix):
             base = name[: -len(suffix)]
-            if base in COLUMNS:
-                base_zh, base_en = COLUMNS[base]
+            known = COLUMNS.get(f"{table}.{base}") or COLUMNS.get(base)
+            if known:
+                base_zh, base_en = known
             else:
                 base_zh, base_en = _words_zh(base), base.replace("_", " ")
             return zh.format(zh=base_zh), en.format(en=base_en), "generated from the name"
@@ -242,10 +258,12 @@ def entries(conn: psycopg.Connection[Any], tables: list[dict[str, Any]]
         rows.append({"table": name, "column": "", "type": "table", "nullable": "",
                      "zh": zh, "en": en, "source": source})
         for column in table["columns"]:
-            czh, cen, csource = describe_column(column["name"])
+            czh, cen, csource = describe_column(column["name"], name)
             if (name, column["name"]) in comments:
                 cen, csource = comments[(name, column["name"])], "COMMENT ON; Chinese: " + csource
-            if column["name"] in table["primary_key"]:
+            if column["type"] == "boolean" and not czh.startswith("是否"):
+                czh, cen = "是否" + czh, "Whether " + cen[:1].lower() + cen[1:]
+            if column["name"] in table["primary_key"] and "主键" not in czh:
                 czh, cen = czh + "（主键）", cen + " (primary key)"
             rows.append({"table": name, "column": column["name"], "type": column["type"],
                          "nullable": "yes" if column["nullable"] else "no",
