@@ -27,6 +27,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import re
 import subprocess
 from collections.abc import Callable
@@ -39,6 +40,7 @@ import psycopg
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from installers.backup import digests_in
 from installers.pgcluster import find_bindir
@@ -191,10 +193,14 @@ def _copy_out(conn: psycopg.Connection[Any], sql: str, path: Path, prefix: bytes
 
 
 def _pg_dump_schema(url: str, snapshot: str, path: Path) -> None:
+    # The password goes through the environment: a command line is visible to every user.
+    params = conninfo_to_dict(_dsn(url))
+    password = params.pop("password", None)
+    env = {**os.environ, **({"PGPASSWORD": str(password)} if password else {})}
     result = subprocess.run(
         [str(find_bindir() / "pg_dump"), "--schema-only", f"--snapshot={snapshot}",
-         "--no-password", "--dbname", _dsn(url), "--file", str(path)],
-        capture_output=True, text=True)
+         "--no-password", "--dbname", make_conninfo("", **params), "--file", str(path)],
+        capture_output=True, text=True, env=env)
     if result.returncode != 0:
         raise RuntimeError(f"pg_dump --schema-only failed: {result.stderr.strip()}")
 
