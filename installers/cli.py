@@ -11,6 +11,9 @@
     rxp backup [--keep-days N]    verified base backup of the local cluster (WAL archiving on)
     rxp restore --to TIME         point-in-time restore into a new folder, on its own port
     rxp drill [name ...]          reliability drills (DRILL lines, reports in .rxp/reports/)
+    rxp export --out DIR          data handover: every table as CSV + NDJSON, DDL, dictionary,
+                                  signed manifest
+    rxp import --from DIR (--database URL | --into DIR)   load a handover into an empty database
 """
 
 from __future__ import annotations
@@ -303,6 +306,77 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from installers.handover import HandoverRefused, export_database, load_signing_key
+    from server.core.keys import HANDOVER_KEY
+
+    key_dir = Path(os.environ.get("RXP_KEY_DIR") or _local().key_dir)
+    url = args.database or os.environ.get("DATABASE_MIGRATION_URL")
+    if not url:
+        env = _local()
+        env.start_database()
+        url = env.urls.superuser
+    try:
+        result = export_database(url, args.out, load_signing_key(key_dir / HANDOVER_KEY))
+    except HandoverRefused as exc:
+        print(f"rxp export: {exc}", file=sys.stderr)
+        return 1
+    print(f"exported {result.tables} tables, {result.rows} rows, {result.bytes / 1e6:.1f} MB "
+          f"to {result.folder}")
+    print(f"signing key fingerprint: {result.fingerprint}\n"
+          "Give it to the receiving side by another channel (phone, letter); "
+          "`rxp import --fingerprint` checks it.")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from installers.handover import HandoverRefused, import_package
+
+    def new_cluster() -> str:
+        """A new cluster of its own, its roles' passwords in credentials.json (0600)."""
+        import secrets
+
+        from installers import database
+        from installers.pgcluster import PgCluster
+
+        into = (args.into or _local().state / "imported").resolve()
+        cluster = PgCluster(into, args.port or free_port())
+        cluster.init()
+        cluster.start()
+        passwords = {database.OWNER_ROLE: secrets.token_urlsafe(18),
+                     database.APP_ROLE: secrets.token_urlsafe(18)}
+        database.ensure_roles(cluster, passwords[database.OWNER_ROLE],
+                              passwords[database.APP_ROLE])
+        database.ensure_database(cluster, "rxp")
+        fd = os.open(into / "credentials.json", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            json.dump({"port": cluster.port, "passwords": passwords}, f, indent=2)
+        print(f"new cluster in {cluster.datadir} on 127.0.0.1:{cluster.port}; role passwords "
+              f"in {into / 'credentials.json'}")
+        return cluster.superuser_url("rxp")
+
+    if not args.fingerprint:
+        print("rxp import: no --fingerprint given: the package's own public key is trusted; "
+              "compare the fingerprint printed at the end with the exporting side's",
+              file=sys.stderr)
+    try:
+        result = import_package(args.source, args.database or new_cluster,
+                                expected_fingerprint=args.fingerprint)
+    except HandoverRefused as exc:
+        print(f"rxp import: refused, nothing loaded: {exc}", file=sys.stderr)
+        return 1
+    for problem in result.problems:
+        print(f"rxp import: {problem}", file=sys.stderr)
+    if result.problems and not result.rows:
+        print("rxp import: the loaded rows disagree with the manifest; rolled back, nothing "
+              "loaded", file=sys.stderr)
+        return 1
+    print(f"imported {result.tables} tables, {result.rows} rows; every count and digest as in "
+          f"the manifest; {result.audit_text}\nsigned with the key of fingerprint "
+          f"{result.fingerprint}")
+    return 0 if result.audit_ok else 1
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from installers.demo import run_demo
 
@@ -347,8 +421,23 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("drill", help="reliability drills (DRILL lines, reports in .rxp/reports)")
-    p.add_argument("names", nargs="*", help="pitr crash_db access leak")
+    p.add_argument("names", nargs="*", help="pitr crash_db access leak handover")
     p.set_defaults(func=cmd_drill)
+
+    p = sub.add_parser("export", help="data handover: all data in open formats, signed")
+    p.add_argument("--out", type=Path, required=True, help="a new (or empty) folder")
+    p.add_argument("--database", help="database URL (default: the local cluster, superuser)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("import", help="load a handover package into an empty database")
+    p.add_argument("--from", dest="source", type=Path, required=True, help="the package folder")
+    target = p.add_mutually_exclusive_group()
+    target.add_argument("--database", help="URL of an empty database (connect as superuser)")
+    target.add_argument("--into", type=Path,
+                        help="make a new cluster in this folder (default .rxp/imported)")
+    p.add_argument("--port", type=int, help="the new cluster's port (a free one)")
+    p.add_argument("--fingerprint", help="the signing key fingerprint the exporter gave you")
+    p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("backup", help="base backup of the local cluster (WAL archiving on)")
     p.add_argument("--keep-days", type=int, help="then remove backups older than this")
