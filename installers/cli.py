@@ -347,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("drill", help="reliability drills (DRILL lines, reports in .rxp/reports)")
-    p.add_argument("names", nargs="*", help="pitr crash_db access leak")
+    p.add_argument("names", nargs="*", help="pitr crash_db access leak failover")
     p.set_defaults(func=cmd_drill)
 
     p = sub.add_parser("backup", help="base backup of the local cluster (WAL archiving on)")
