@@ -288,7 +288,13 @@ def read_write_url(clusters: Sequence[PgCluster], user: str, password: str, db: 
     """One URL for a primary and its standbys: libpq tries the hosts in turn and keeps the one
     that accepts writes (`target_session_attrs=read-write`), so after a failover new connections
     reach the promoted standby without a change of settings."""
-    hosts = ",".join("127.0.0.1" for _ in clusters)
-    ports = ",".join(str(c.port) for c in clusters)
+    return read_write_url_ports([("127.0.0.1", c.port) for c in clusters], user, password, db)
+
+
+def read_write_url_ports(servers: Sequence[tuple[str, int]], user: str, password: str,
+                         db: str) -> str:
+    """`read_write_url` for (address, port) pairs."""
+    hosts = ",".join(host for host, _ in servers)
+    ports = ",".join(str(port) for _, port in servers)
     return (f"postgresql+psycopg://{user}:{password}@/{db}?host={hosts}&port={ports}"
             "&target_session_attrs=read-write")

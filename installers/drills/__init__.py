@@ -93,10 +93,12 @@ def _drills() -> dict[str, Callable[[], DrillResult]]:
     from installers.drills.crash_db import drill_crash_db
     from installers.drills.failover import drill_failover
     from installers.drills.leak import drill_leak
+    from installers.drills.patroni import drill_failover_patroni
     from installers.drills.pitr import drill_pitr
 
     return {"pitr": drill_pitr, "crash_db": drill_crash_db, "access": drill_access,
-            "leak": drill_leak, "failover": drill_failover}
+            "leak": drill_leak, "failover": drill_failover,
+            "failover_patroni": drill_failover_patroni}
 
 
 def names() -> list[str]:
