@@ -25,7 +25,8 @@ from typing import Any
 import httpx
 import psycopg
 
-from installers.drills import DrillResult, workdir
+from installers.drills import DrillResult, reports_dir, workdir
+from installers.drills.charts import line_chart
 from installers.pgcluster import _server_user, find_bindir, free_port, read_write_url_ports
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "deploy" / "patroni" / "patroni.yml.in"
@@ -35,8 +36,8 @@ POST_BOOTSTRAP = TEMPLATE.with_name("post-bootstrap.sh")
 @dataclass
 class Node:
     name: str
-    # Patroni refuses 127.0.0.1 as an address the other node connects to (a production
-    # check); the rest of the loopback range serves on one host.
+    # Patroni's validation refuses 127.0.0.1 as an address the other node connects to (a
+    # production check); the rest of the loopback range serves on one host.
     address: str
     base: Path  # data/, run/ and patroni.yml
     pg_port: int
@@ -77,7 +78,7 @@ def render_values(values: dict[str, str], template: str) -> str:
 
 # -- the live run --------------------------------------------------------------------------------
 
-TTL, LOOP_WAIT, RETRY_TIMEOUT = 20, 2, 5  # Patroni's smallest ttl: a short drill
+TTL, LOOP_WAIT, RETRY_TIMEOUT = 20, 2, 5  # production: 30, 10, 10; shorter for a drill
 LOAD_BEFORE, LOAD_AFTER = 3.0, 2.0
 WRITE_TARGET = 45.0  # ttl + loop_wait + the promotion, with room on a busy machine
 
@@ -323,10 +324,37 @@ def drill_failover_patroni() -> DrillResult:
                    f"{WRITE_TARGET:g}); {len(acked)} acknowledged writes, {lost} lost; old leader "
                    f"{'rewound (pg_rewind) and ' if rewound else ''}back as synchronous standby "
                    f"in {rejoined:.1f} s")
-        return DrillResult("failover_patroni", passed, figures)
+        report = _report(writer, killed, promoted, resumed, figures, passed)
+        return DrillResult("failover_patroni", passed, figures, report)
     finally:
         pair.stop()
         shutil.rmtree(base, ignore_errors=True)
+
+
+def _report(writer: Writer, killed: float, promoted: float, resumed: float, figures: str,
+            passed: bool) -> Path:
+    out = reports_dir()
+    start = writer.ack_times[0] if writer.ack_times else killed
+    seconds = int(max(writer.ack_times, default=start) - start) + 1
+    per_second = [0] * seconds
+    for t in writer.ack_times:
+        per_second[int(t - start)] += 1
+    chart = line_chart(out / "drill-failover_patroni-writes.png",
+                       "acknowledged inserts per second (one writer); red: kill, promotion",
+                       [s + 0.5 for s in range(seconds)], per_second, x_label="seconds",
+                       y_label="writes/s",
+                       markers=[(killed - start, "kill -9 leader"),
+                                (killed - start + promoted, "node2 leader")])
+    lines = [f"# Drill failover_patroni: {'PASS' if passed else 'FAIL'}", "", figures, "",
+             f"![writes per second]({chart.name})", "",
+             f"Configuration: `installers/deploy/patroni/patroni.yml.in` rendered for two nodes on "
+             f"this host (ttl {TTL} s, loop_wait {LOOP_WAIT} s, retry_timeout {RETRY_TIMEOUT} s "
+             f"instead of 30/10/10), one etcd member. Writes stop when the leader dies and "
+             f"resume once the leader lock has expired and node2 is promoted: "
+             f"{resumed:.1f} s here, about ttl + loop_wait in production.", ""]
+    path = out / "drill-failover_patroni.md"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
 
 
 def _version() -> str:
