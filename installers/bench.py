@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,8 +80,9 @@ def bench_signatures() -> list[str]:
 class BenchEnvironment:
     """A cluster, a migrated and seeded database, and a server, all of the benchmarks' own."""
 
-    def __init__(self, base: Path | None = None) -> None:
+    def __init__(self, base: Path | None = None, *, cluster_settings: Sequence[str] = ()) -> None:
         self.base = base or state_dir() / "bench"
+        self.cluster_settings = cluster_settings
         self.owner_password = uuid.uuid4().hex
         self.app_password = uuid.uuid4().hex
         self.cluster = PgCluster(self.base / "pg", free_port())
@@ -102,7 +103,7 @@ class BenchEnvironment:
         self.base.mkdir(parents=True)
         self.base.chmod(0o711)
         self.base.parent.chmod(0o711)
-        self.cluster.init()
+        self.cluster.init(settings=self.cluster_settings)
         self.cluster.start()
         database.ensure_roles(self.cluster, self.owner_password, self.app_password)
         database.ensure_database(self.cluster, "rxp")

@@ -421,7 +421,8 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("drill", help="reliability drills (DRILL lines, reports in .rxp/reports)")
-    p.add_argument("names", nargs="*", help="pitr crash_db access leak handover")
+    p.add_argument("names", nargs="*",
+                   help="drills to run (default: all; an unknown name lists them)")
     p.set_defaults(func=cmd_drill)
 
     p = sub.add_parser("export", help="data handover: all data in open formats, signed")

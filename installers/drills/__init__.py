@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import os
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,15 +112,31 @@ def reap() -> int:
         reaped += 1
 
 
+def wait_gone(pid: int) -> None:
+    """Until a killed process is gone: reaped by us when adopted, else by its own parent."""
+    try:
+        os.waitpid(pid, 0)  # adopted (become_subreaper): ours to reap
+    except ChildProcessError:
+        while True:  # someone else's child: wait until its parent reaps it
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.05)
+
+
 def _drills() -> dict[str, Callable[[], DrillResult]]:
     from installers.drills.access import drill_access
     from installers.drills.crash_db import drill_crash_db
+    from installers.drills.failover import drill_failover
     from installers.drills.handover import drill_handover
     from installers.drills.leak import drill_leak
+    from installers.drills.patroni import drill_failover_patroni
     from installers.drills.pitr import drill_pitr
 
     return {"pitr": drill_pitr, "crash_db": drill_crash_db, "access": drill_access,
-            "leak": drill_leak, "handover": drill_handover}
+            "leak": drill_leak, "handover": drill_handover, "failover": drill_failover,
+            "failover_patroni": drill_failover_patroni}
 
 
 def names() -> list[str]:
