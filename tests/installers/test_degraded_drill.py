@@ -13,6 +13,7 @@ from tests.installers.test_backup import state  # noqa: F401 (the fixture)
 def test_the_client_rides_out_an_outage_and_delivers_each_write_once(
         state: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
     monkeypatch.setattr(degraded, "QUEUED_DRAFTS", 3)
+    monkeypatch.setattr(degraded, "IDLE_KILLS", 1)
     monkeypatch.setattr(degraded, "WORKERS", 1)  # the server starts three times: faster
     result = degraded.drill_degraded()
     assert result.passed, (result.figures, result.details)
