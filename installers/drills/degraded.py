@@ -83,11 +83,15 @@ class ServerProcess:
         self.env = env
         self.port: int | None = None
         self.base_url = ""
+        # Set once the start has seen it ready: the client may reach the server before that
+        # (its /health answers first), and a kill then would look like a failed start.
+        self.ready = threading.Event()
 
     def start(self) -> float:
         """Start (again) and wait until it answers ready; the monotonic time it did."""
         self.base_url = self.env.serve(WORKERS, port=self.port)
         self.port = int(self.base_url.rsplit(":", 1)[1])
+        self.ready.set()
         return time.monotonic()
 
     def kill(self) -> float:
@@ -95,6 +99,8 @@ class ServerProcess:
         machine loses power; the monotonic time of the kill."""
         server = self.env.server
         assert server is not None
+        self.ready.wait(60)
+        self.ready.clear()
         killed = time.monotonic()
         os.killpg(server.pid, signal.SIGKILL)
         server.wait()
