@@ -31,7 +31,6 @@ import os
 import random
 import shutil
 import signal
-import subprocess
 import threading
 import time
 import uuid
@@ -65,7 +64,7 @@ from common.offline.storage import FILE_NAME
 from installers.bench import BenchEnvironment
 from installers.drills import DrillResult, reap, reports_dir, workdir
 from installers.drills.charts import line_chart
-from installers.drills.paper import print_offscreen, read_codes
+from installers.drills.paper import OffscreenPrint, read_codes
 
 IDLE_KILLS = 3  # outages of an idle client whose detection is measured (the last one lasts)
 QUEUED_DRAFTS = 8  # new drafts queued while the server is away (plus the signed submit)
@@ -270,10 +269,9 @@ def _warm(doctor: Doctor, patient_id: str
 
 
 def _while_down(doctor: Doctor, outcome: Outcome, first: Prescription,
-                to_sign: submission.SignRequest,
-                product_id: uuid.UUID, tag: str, patient_id: str, out: Path) -> list[str]:
+                to_sign: submission.SignRequest, product_id: uuid.UUID, tag: str,
+                patient_id: str, base: Path, out: Path) -> list[str]:
     """Reads from the cache, writes queued, the paper prescription; the queued drafts' notes."""
-
     for key in doctor.reads:
         started = time.monotonic()
         try:
@@ -289,6 +287,18 @@ def _while_down(doctor: Doctor, outcome: Outcome, first: Prescription,
         else:
             outcome.problems.append(f"read {key}: not the value read before the outage")
         outcome.stale_marked += cached.stale and cached.label().startswith("离线数据")
+
+    # The paper prescription, from what the cache holds, as the app prints it; it prints while
+    # the doctor goes on.
+    rx = doctor.read(f"prescription:{first.id}").value
+    context = doctor.read(f"patient-context:{patient_id}").value
+    me = doctor.read("me").value
+    outcome.expected_number = rx.number
+    printing = OffscreenPrint(rx.model_dump_json(), patient_name=context.patient.name,
+                              doctor_name=me.name, source=base / "paper.json",
+                              pdf=out / "drill-degraded-paper.pdf",
+                              png=out / "drill-degraded-paper.png")
+
     try:
         doctor.api.get_prescription(uuid.uuid4())
     except errors.ServerUnavailable:
@@ -308,16 +318,9 @@ def _while_down(doctor: Doctor, outcome: Outcome, first: Prescription,
         outcome.problems.append("the signed submit was not queued while the server was away")
     outcome.queued = len(doctor.outbox.pending(DOCTOR))
 
-    # The paper prescription, from what the cache holds, as the app prints it.
-    rx = doctor.read(f"prescription:{first.id}").value
-    context = doctor.read(f"patient-context:{patient_id}").value
-    me = doctor.read("me").value
-    outcome.expected_number = rx.number
-    pdf, png = out / "drill-degraded-paper.pdf", out / "drill-degraded-paper.png"
     try:
-        print_offscreen(rx.model_dump_json(), patient_name=context.patient.name,
-                        doctor_name=me.name, pdf=pdf, png=png)
-    except (RuntimeError, subprocess.TimeoutExpired) as exc:
+        png = printing.wait()
+    except RuntimeError as exc:
         outcome.problems.append(f"printing: {exc}")
     else:
         codes = read_codes(png)
@@ -373,7 +376,8 @@ def _run(env: BenchEnvironment, server: ServerProcess, base: Path, out: Path
                     outcome.problems.append("the monitor did not see the server come back")
             time.sleep(random.uniform(0, PROBE_INTERVAL))
             outcome.detections.append(_kill_and_detect(doctor, server, timeline))
-        notes = _while_down(doctor, outcome, first, to_sign, product_id, tag, patient_id, out)
+        notes = _while_down(doctor, outcome, first, to_sign, product_id, tag, patient_id,
+                            base, out)
         timeline.mark(time.monotonic(), "read, queued, printed")
 
         # Back, but the first delivery's answer is lost with a second kill.

@@ -6,7 +6,7 @@ to a PNG (QtPdf) so that the code on it can be read back with a barcode decoder 
 A process of its own because a Qt application is one per process: the drill's process (or the
 test session running it) keeps no Qt state.
 
-    python -m installers.drills.paper <patient> <doctor> <out.pdf> <out.png> < prescription.json
+    python -m installers.drills.paper <prescription.json> <patient> <doctor> <out.pdf> <out.png>
 """
 
 from __future__ import annotations
@@ -20,18 +20,32 @@ RENDER_DPI = 200  # the PNG of the A5 page: about what a desk scanner or a phone
 A5_MM = (148, 210)
 
 
-def print_offscreen(prescription_json: str, *, patient_name: str, doctor_name: str,
-                    pdf: Path, png: Path, timeout: float = 60) -> None:
-    """Run this module in a child process (offscreen Qt); raises with its output if it fails."""
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    png.unlink(missing_ok=True)  # a page from an earlier run proves nothing
-    done = subprocess.run(
-        [sys.executable, "-m", "installers.drills.paper", patient_name, doctor_name, str(pdf),
-         str(png)],
-        input=prescription_json, env=env, capture_output=True, text=True, timeout=timeout,
-        check=False, cwd=Path(__file__).resolve().parents[2])
-    if done.returncode != 0 or not png.exists():
-        raise RuntimeError(f"printing failed ({done.returncode}): {done.stderr[-1500:]}")
+class OffscreenPrint:
+    """This module run in a child process (offscreen Qt), started at once: the drill goes on
+    while the app prints; `wait()` for the page."""
+
+    def __init__(self, prescription_json: str, *, patient_name: str, doctor_name: str,
+                 source: Path, pdf: Path, png: Path) -> None:
+        """`source`: where the prescription's JSON is put for the child to read."""
+        source.write_text(prescription_json, encoding="utf-8")
+        png.unlink(missing_ok=True)  # a page from an earlier run proves nothing
+        self.png = png
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "installers.drills.paper", str(source), patient_name,
+             doctor_name, str(pdf), str(png)],
+            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True, cwd=Path(__file__).resolve().parents[2])
+
+    def wait(self, timeout: float = 60) -> Path:
+        """The rendered page; raises RuntimeError with the child's output if it failed."""
+        try:
+            output, _ = self.process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            output, _ = self.process.communicate()
+        if self.process.returncode != 0 or not self.png.exists():
+            raise RuntimeError(f"printing failed ({self.process.returncode}): {output[-1500:]}")
+        return self.png
 
 
 def read_codes(png: Path) -> list[tuple[str, str]]:
@@ -53,8 +67,8 @@ def main(argv: list[str]) -> int:
     from common.api.models import Prescription
     from common.qt.app import create_application
 
-    patient_name, doctor_name, pdf, png = argv
-    rx = Prescription.model_validate_json(sys.stdin.buffer.read())
+    source, patient_name, doctor_name, pdf, png = argv
+    rx = Prescription.model_validate_json(Path(source).read_text(encoding="utf-8"))
     app, _ = create_application("rxp-doctor", [], catalogues=[(CATALOGUE, I18N_DIR)])
     write_pdf(rx, Path(pdf), patient_name=patient_name, doctor_name=doctor_name)
     document = QPdfDocument(app)

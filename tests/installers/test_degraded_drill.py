@@ -22,3 +22,4 @@ def test_the_client_rides_out_an_outage_and_delivers_each_write_once(
     assert "kill -9 mid-delivery" in report
     assert (state / "reports" / "drill-degraded-outbox.png").stat().st_size > 1000
     assert (state / "reports" / "drill-degraded-paper.png").stat().st_size > 1000
+    assert not (state / "drills" / "degraded").exists()  # the drill cleans up after itself
