@@ -112,8 +112,10 @@ class BenchEnvironment:
         cipher = FieldCipher(KeyMaterial.load(self.base / "keys").keyring)
         self.demo = asyncio.run(seed(self.urls.owner, cipher)).as_json()
 
-    def serve(self, workers: int = 2, *, access_log: bool = False) -> str:
-        port = free_port()
+    def serve(self, workers: int = 2, *, access_log: bool = False,
+              port: int | None = None) -> str:
+        """Start the server; `port` again to restart it where its clients expect it."""
+        port = port or free_port()
         env = {"RXP_ENV": "demo", "DATABASE_URL": self.urls.app,
                "RXP_KEY_DIR": str(self.base / "keys"),
                "RXP_AUDIT_CHECKPOINT_DIR": str(self.base / "checkpoints"),

@@ -128,6 +128,7 @@ def wait_gone(pid: int) -> None:
 def _drills() -> dict[str, Callable[[], DrillResult]]:
     from installers.drills.access import drill_access
     from installers.drills.crash_db import drill_crash_db
+    from installers.drills.degraded import drill_degraded
     from installers.drills.failover import drill_failover
     from installers.drills.handover import drill_handover
     from installers.drills.leak import drill_leak
@@ -136,7 +137,7 @@ def _drills() -> dict[str, Callable[[], DrillResult]]:
 
     return {"pitr": drill_pitr, "crash_db": drill_crash_db, "access": drill_access,
             "leak": drill_leak, "handover": drill_handover, "failover": drill_failover,
-            "failover_patroni": drill_failover_patroni}
+            "failover_patroni": drill_failover_patroni, "degraded": drill_degraded}
 
 
 def names() -> list[str]:
