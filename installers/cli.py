@@ -11,6 +11,8 @@
     rxp backup [--keep-days N]    verified base backup of the local cluster (WAL archiving on)
     rxp restore --to TIME         point-in-time restore into a new folder, on its own port
     rxp drill [name ...]          reliability drills (DRILL lines, reports in .rxp/reports/)
+    rxp build <app>|all           one-folder bundles (PyInstaller) in .rxp/dist/<app>/
+    rxp workstation configure --app APP --server URL [--ca FILE] [--card-reader URL ...]
 """
 
 from __future__ import annotations
@@ -303,6 +305,26 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    from installers.bundles.build import apps_named, build
+
+    dist = args.dist or ROOT / ".rxp" / "dist"
+    for app in apps_named(args.apps):
+        bundle = build(app, dist=dist, work=ROOT / ".rxp" / "build")
+        print(f"{app.name}: {bundle.program} ({bundle.size_bytes / 1e6:.0f} MB, built in "
+              f"{bundle.seconds:.0f} s); check it with: {bundle.program} --self-test")
+    return 0
+
+
+def cmd_workstation(args: argparse.Namespace) -> int:
+    from common import workstation_setup
+    from installers.bundles import bundle_app
+
+    app = bundle_app(args.app)
+    return workstation_setup.report(args, app=app.name, devices=app.devices,
+                                    kiosk=app.name == "kiosk")
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from installers.demo import run_demo
 
@@ -349,6 +371,21 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("drill", help="reliability drills (DRILL lines, reports in .rxp/reports)")
     p.add_argument("names", nargs="*", help="pitr crash_db access leak")
     p.set_defaults(func=cmd_drill)
+
+    p = sub.add_parser("build", help="one-folder bundles of the apps (.rxp/dist/<app>)")
+    p.add_argument("apps", nargs="*", help="doctor pharmacist pharmacy admin kiosk, or all")
+    p.add_argument("--dist", type=Path, help="folder of the bundles (default .rxp/dist)")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("workstation", help="write a workstation's configuration file")
+    wsub = p.add_subparsers(dest="action", required=True)
+    p = wsub.add_parser("configure", help="server, CA, ids and devices of this workstation")
+    p.add_argument("--app", required=True,
+                   help="doctor pharmacist pharmacy admin kiosk (what the file is for)")
+    from common.workstation_setup import add_arguments
+
+    add_arguments(p)
+    p.set_defaults(func=cmd_workstation)
 
     p = sub.add_parser("backup", help="base backup of the local cluster (WAL archiving on)")
     p.add_argument("--keep-days", type=int, help="then remove backups older than this")
