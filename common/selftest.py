@@ -39,7 +39,8 @@ class CheckResult:
     detail: str
 
     def line(self) -> str:
-        return f"{'OK' if self.ok else 'FAIL':<4}  {self.item:<13} {self.detail}"
+        detail = " ".join(self.detail.split())  # one line, whatever a library's message was
+        return f"{'OK' if self.ok else 'FAIL':<4}  {self.item:<13} {detail}"
 
 
 # A check the app adds (the kiosk's credential): it sees the configuration when it loaded.
@@ -87,7 +88,9 @@ def check_modules(names: Sequence[str]) -> CheckResult:
         try:
             importlib.import_module(name)
         except Exception as exc:  # an ImportError, or a native library that does not load
-            missing.append(f"{name} ({type(exc).__name__}: {exc})")
+            # Some libraries explain at length; the cause is their last line.
+            lines = [line for line in str(exc).splitlines() if line.strip()]
+            missing.append(f"{name} ({type(exc).__name__}: {lines[-1] if lines else ''})")
     if missing:
         return CheckResult("modules", False, "cannot load " + "; ".join(missing))
     return CheckResult("modules", True, f"{len(names)} loaded: {', '.join(names)}")

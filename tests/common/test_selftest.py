@@ -167,3 +167,8 @@ def test_python_m_client_doctor_self_test(tmp_path, live_server):
     assert [line.split()[:2] for line in lines] == [
         ["OK", item] for item in ("qt", "translations", "font", "configuration", "signing",
                                   "server")]
+
+
+def test_a_long_failure_is_still_one_line():
+    result = selftest.CheckResult("modules", False, "cannot load x (ImportError:\n\n  why\n)")
+    assert result.line() == "FAIL  modules       cannot load x (ImportError: why )"
