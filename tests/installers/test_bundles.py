@@ -10,6 +10,7 @@ of the source tree's Python settings, from a working folder of its own.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,10 +32,13 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 @pytest.fixture(scope="session")
 def kiosk_bundle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bundle]:
-    built = build(bundle_app("kiosk"), dist=tmp_path_factory.mktemp("dist"),
-                  work=ROOT / ".rxp" / "build")
+    dist = tmp_path_factory.mktemp("dist")
+    built = build(bundle_app("kiosk"), dist=dist, work=ROOT / ".rxp" / "build")
     print(f"kiosk bundle built in {built.seconds:.0f} s, {built.size_bytes / 1e6:.0f} MB")
-    yield copy_bundle(built, tmp_path_factory.mktemp("installed"))
+    installed = copy_bundle(built, tmp_path_factory.mktemp("installed"))
+    shutil.rmtree(dist)
+    yield installed
+    shutil.rmtree(installed.folder)  # 400 MB: pytest keeps its last temporary folders
 
 
 def bundle_env(**extra: str) -> dict[str, str]:
