@@ -14,6 +14,8 @@
     rxp export --out DIR          data handover: every table as CSV + NDJSON, DDL, dictionary,
                                   signed manifest
     rxp import --from DIR (--database URL | --into DIR)   load a handover into an empty database
+    rxp build <app>|all           one-folder bundles (PyInstaller) in .rxp/dist/<app>/
+    rxp workstation configure --app APP --server URL [--ca FILE] [--card-reader URL ...]
 """
 
 from __future__ import annotations
@@ -375,6 +377,24 @@ def cmd_import(args: argparse.Namespace) -> int:
           f"the manifest; {result.audit_text}\nsigned with the key of fingerprint "
           f"{result.fingerprint}")
     return 0 if result.audit_ok else 1
+def cmd_build(args: argparse.Namespace) -> int:
+    from installers.bundles.build import apps_named, build
+
+    dist = args.dist or ROOT / ".rxp" / "dist"
+    for app in apps_named(args.apps):
+        bundle = build(app, dist=dist, work=ROOT / ".rxp" / "build")
+        print(f"{app.name}: {bundle.program} ({bundle.size_bytes / 1e6:.0f} MB, built in "
+              f"{bundle.seconds:.0f} s); check it with: {bundle.program} --self-test")
+    return 0
+
+
+def cmd_workstation(args: argparse.Namespace) -> int:
+    from common import workstation_setup
+    from installers.bundles import bundle_app
+
+    app = bundle_app(args.app)
+    return workstation_setup.report(args, app=app.name, devices=app.devices,
+                                    kiosk=app.name == "kiosk")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -439,6 +459,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, help="the new cluster's port (a free one)")
     p.add_argument("--fingerprint", help="the signing key fingerprint the exporter gave you")
     p.set_defaults(func=cmd_import)
+    p = sub.add_parser("build", help="one-folder bundles of the apps (.rxp/dist/<app>)")
+    p.add_argument("apps", nargs="*", help="doctor pharmacist pharmacy admin kiosk, or all")
+    p.add_argument("--dist", type=Path, help="folder of the bundles (default .rxp/dist)")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("workstation", help="write a workstation's configuration file")
+    wsub = p.add_subparsers(dest="action", required=True)
+    p = wsub.add_parser("configure", help="server, CA, ids and devices of this workstation")
+    p.add_argument("--app", required=True,
+                   help="doctor pharmacist pharmacy admin kiosk (what the file is for)")
+    from common.workstation_setup import add_arguments
+
+    add_arguments(p)
+    p.set_defaults(func=cmd_workstation)
 
     p = sub.add_parser("backup", help="base backup of the local cluster (WAL archiving on)")
     p.add_argument("--keep-days", type=int, help="then remove backups older than this")
