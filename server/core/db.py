@@ -112,8 +112,11 @@ class Database:
             yield session
 
     @asynccontextmanager
-    async def read_session(self) -> AsyncIterator[tuple[AsyncSession, str]]:
-        """(session, source): a replica's session when one answers, else the primary's."""
+    async def read_session(self, primary: AsyncSession | None = None
+                           ) -> AsyncIterator[tuple[AsyncSession, str]]:
+        """(session, source): a replica's session when one answers, else the primary's:
+        `primary` (the request's own session, saving a second connection, its ping and its
+        transaction) or a new one."""
         now = time.monotonic()
         for replica in self.replicas:
             if replica.down_until > now:
@@ -128,6 +131,9 @@ class Database:
                     yield session, replica.name
             finally:
                 await conn.close()
+            return
+        if primary is not None:
+            yield primary, "primary"
             return
         async with self.session() as session:
             yield session, "primary"
