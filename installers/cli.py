@@ -213,23 +213,22 @@ def cmd_keys(args: argparse.Namespace) -> int:
 
 
 async def _reencrypt(key_dir: Path) -> int:
-    """Re-encrypt patients' identifying fields and staff TOTP secrets under the active key."""
+    """Re-encrypt every sealed value (patients, second factors, orders' addresses, messages,
+    slip codes, stored answers) under the active key: server/ops/reencrypt.py."""
     from server.core.db import make_engine
     from server.core.keys import KeyMaterial
-    from server.identity.rotation import reencrypt_totp_secrets
-    from server.patients.rotation import reencrypt_patients
+    from server.ops.reencrypt import reencrypt_all
     from server.personal_data.cipher import FieldCipher
 
     url = os.environ.get("DATABASE_URL") or _local().urls.app
     cipher = FieldCipher(KeyMaterial.load(key_dir).keyring)
     engine = make_engine(url, pool_size=1)
     try:
-        patients = await reencrypt_patients(engine, cipher)
-        secrets = await reencrypt_totp_secrets(engine, cipher)
+        done = await reencrypt_all(engine, cipher)
     finally:
         await engine.dispose()
     print(f"re-encrypted under key version {cipher.keyring.active_version}: "
-          f"{patients} patients, {secrets} second-factor secrets")
+          + ", ".join(f"{name} {count}" for name, count in done.items()))
     return 0
 
 
