@@ -122,6 +122,25 @@ async def refund(ctx: RequestContext, svc: Services, order: CirculationOrder,
                            amount=f"{made.amount_fen / 100:.2f}")
 
 
+async def refund_shortfall(ctx: RequestContext, svc: Services, order: CirculationOrder,
+                           rx: Prescription, short_fen: int) -> None:
+    """A partly dispensed order: the patient gets back their share of the packages not
+    dispensed. The payment covers the patient's own share of the order (all of it, or the
+    cash left after the insurance fund's part), so the shortfall is refunded in that proportion;
+    the fund's part follows the sale write-off, which reports only what was dispensed."""
+    payment = await payments.payment_for_order(ctx.session, order.id)
+    if not order.paid or payment is None or order.total_fen <= 0:
+        return
+    amount = round(short_fen * payment.amount_fen / order.total_fen)
+    if amount < 1:
+        return
+    reason = f"部分发药：未发药品 {short_fen / 100:.2f} 元，退还自付部分"
+    made = await payments.refund(ctx, svc, order_id=order.id, amount_fen=amount, reason=reason)
+    if made is not None:
+        await tell_patient(ctx, svc, order, rx, "refunded",
+                           amount=f"{made.amount_fen / 100:.2f}")
+
+
 def patient_status(status: str) -> dict[str, str]:
     zh, en = PATIENT_STATUS.get(Status(status), (STATUS_LABELS[Status(status)], status))
     return {"code": status, "label": zh, "patient_label": zh, "nhs": en}

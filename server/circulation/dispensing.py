@@ -207,6 +207,8 @@ async def complete(ctx: RequestContext, svc: Services, actor: Principal, order_i
         if short_fen and rx.status != Status.PARTLY_DISPENSED:
             await common.move(ctx, svc, rx, Status.PARTLY_DISPENSED, role=role, now=now,
                               reason="部分发药")
+        if short_fen:
+            await common.refund_shortfall(ctx, svc, order, rx, short_fen)
         if order.mode == DeliveryMode.STORE_PICKUP:
             await common.move(ctx, svc, rx, Status.READY_FOR_PICKUP, role=role, now=now)
             await common.tell_patient(ctx, svc, order, rx, "ready_for_pickup",

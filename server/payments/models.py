@@ -44,12 +44,14 @@ class PaymentStatus(StrEnum):
     CLOSED = "closed"
     REFUNDING = "refunding"
     REFUNDED = "refunded"
+    # Part of the money went back (what a partly dispensed order did not deliver).
+    PARTLY_REFUNDED = "partly_refunded"
     REFUND_FAILED = "refund_failed"
 
 
 # The payment took the patient's money (and may be on its way back).
 SETTLED = frozenset({PaymentStatus.PAID, PaymentStatus.REFUNDING, PaymentStatus.REFUNDED,
-                     PaymentStatus.REFUND_FAILED})
+                     PaymentStatus.PARTLY_REFUNDED, PaymentStatus.REFUND_FAILED})
 
 
 class RefundState(StrEnum):

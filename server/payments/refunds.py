@@ -91,6 +91,9 @@ class RefundRequests:
                 refund.gateway_message = error
                 return
             refund.status, payment.status = OUTCOME[result.status]
+            if (payment.status == PaymentStatus.REFUNDED
+                    and refund.amount_fen < payment.amount_fen):
+                payment.status = PaymentStatus.PARTLY_REFUNDED
             refund.gateway_refund_no = result.gateway_refund_no
             refund.gateway_status = result.status.value
             refund.gateway_message = result.message

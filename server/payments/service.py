@@ -56,7 +56,7 @@ HEADER_WORDS = ("timestamp", "nonce", "signature", "serial", "content-type", "us
 HEADER_VALUE_MAX, HEADERS_KEPT_MAX = 512, 20
 # Which payment stands for the order, best first.
 ORDER_PRIORITY = (PaymentStatus.PAID, PaymentStatus.REFUND_FAILED, PaymentStatus.REFUNDING,
-                  PaymentStatus.REFUNDED, PaymentStatus.CREATED)
+                  PaymentStatus.PARTLY_REFUNDED, PaymentStatus.REFUNDED, PaymentStatus.CREATED)
 
 
 def _note(ctx: RequestContext, action: str, payment: Payment, **summary: Any) -> None:
@@ -318,14 +318,16 @@ async def reconcile(ctx: RequestContext, svc: Services, *,
 # -- refunds --------------------------------------------------------------------------------
 
 async def _refund_payment(ctx: RequestContext, svc: Services, payment: Payment,
-                          reason: str) -> Refund:
+                          reason: str, amount_fen: int | None = None) -> Refund:
     row = await repository.refund_of(ctx.session, payment.id)
     if row is not None and row.status != RefundState.FAILED:
         return row
     actor_id, actor_name = _actor(ctx)
     if row is None:
+        amount = payment.amount_fen if amount_fen is None else min(amount_fen,
+                                                                   payment.amount_fen)
         row = Refund(id=uuid.uuid4(), payment_id=payment.id,
-                     out_refund_no=f"R{payment.id.hex}", amount_fen=payment.amount_fen)
+                     out_refund_no=f"R{payment.id.hex}", amount_fen=amount)
         ctx.session.add(row)
     row.reason, row.requested_by_id, row.requested_by_name = reason, actor_id, actor_name
     if payment.method == PaymentMethod.OFFLINE:
@@ -343,11 +345,14 @@ async def _refund_payment(ctx: RequestContext, svc: Services, payment: Payment,
 
 
 async def refund(ctx: RequestContext, svc: Services, *, order_id: uuid.UUID,
-                 reason: str) -> Refund | None:
-    """Give the order's money back: online through the gateway, a counter payment recorded for
-    the pharmacy to pay out. None when nothing was paid (an open QR code is closed, so it
-    cannot be paid any more). Asking again returns the same refund (a failed one is retried
-    under the same refund number)."""
+                 reason: str, amount_fen: int | None = None) -> Refund | None:
+    """Give the order's money back, all of it or `amount_fen` of it (a payment is refunded
+    once: a partly dispensed order's shortfall, at completion): online through the gateway,
+    a counter payment recorded for the pharmacy to pay out. None when nothing was paid (an
+    open QR code is closed, so it cannot be paid any more). Asking again returns the same
+    refund (a failed one is retried under the same refund number)."""
+    if amount_fen is not None and amount_fen < 1:
+        raise Unprocessable("退款金额必须大于 0", field="amount_fen")
     text = reason.strip()
     if not text or len(text) > REASON_MAX:
         raise Unprocessable(f"退款原因必填，且不超过 {REASON_MAX} 个字符", field="reason")
@@ -359,8 +364,9 @@ async def refund(ctx: RequestContext, svc: Services, *, order_id: uuid.UUID,
                     if p.status == status), None)
     if payment is None:
         return None
-    row = await _refund_payment(ctx, svc, payment, text)
-    _note(ctx, "payment.refund", payment, refund_id=str(row.id), refund_status=row.status)
+    row = await _refund_payment(ctx, svc, payment, text, amount_fen)
+    _note(ctx, "payment.refund", payment, refund_id=str(row.id), refund_status=row.status,
+          amount_fen=row.amount_fen)
     return row
 
 

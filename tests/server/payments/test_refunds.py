@@ -12,6 +12,7 @@ import pytest
 from fastapi import FastAPI
 
 from installers.database import DatabaseUrls
+from server.circulation.seed import domestic_code
 from server.core.services import Services
 from server.outbox.handlers import Delivery
 from server.payments.gateway import TradeStatus
@@ -19,11 +20,11 @@ from server.payments.refunds import RefundRequests
 from server.payments.sandbox import SandboxGateway
 from server.settings import Settings
 from tests.helpers import HeadersFor, audit_rows, deliver_outbox, sql
-from tests.server.circulation.conftest import Flow, flow
+from tests.server.circulation.conftest import Flow, flow, prefixes
 from tests.server.circulation.test_journey import pay_in_sandbox
 from tests.server.clinic import Clinic, clinic
 
-__all__ = ["clinic"]
+__all__ = ["clinic", "prefixes"]
 
 
 @pytest.fixture
@@ -133,3 +134,43 @@ async def test_a_refused_refund_is_a_dead_letter_with_the_reason(
     done = state(db, f)
     assert (done["payment"], done["refund"]) == ("refunded", "succeeded")
     assert len(await gateway_refunds(client, done["gateway_trade_no"])) == 1
+
+
+async def test_a_partly_dispensed_order_refunds_what_was_not_dispensed(
+        clinic: Clinic, db: DatabaseUrls, svc: Services, client: httpx.AsyncClient,
+        prefixes: dict[str, str]) -> None:
+    f = await flow(clinic, dose="2", frequency="tid", days=7)
+    assert (await f.choose()).status_code == 201
+    await pay_in_sandbox(f)
+    assert (await f.accept()).status_code == 200
+    line = (await f.detail())["lines"][0]
+    assert line["quantity"] >= 2, line
+    scanned = await f.scan(domestic_code(prefixes[line["product_id"]], 1), line_id=line["id"],
+                           batch="B2026001", expiry="2028-06-30")
+    assert scanned.status_code == 201, scanned.text
+    marked = await f.staff.call("POST", f"{f.order_url}/lines/{line['id']}/not-dispensed",
+                                json={"reason": "库存不足"})
+    assert marked.status_code == 200, marked.text
+    completed = await f.complete()
+    assert completed.status_code == 200, completed.text
+    assert f.order is not None
+    [(quantity, dispensed, price)] = sql(
+        db.owner, "SELECT quantity, dispensed, unit_price_fen FROM circulation_order_line"
+                  " WHERE order_id = %s", (f.order["id"],))
+    [(paid, total)] = sql(db.owner, "SELECT p.amount_fen, o.total_fen FROM payment p JOIN"
+                                    " circulation_order o ON o.id = p.order_id"
+                                    " WHERE p.order_id = %s", (f.order["id"],))
+    expected = round((quantity - dispensed) * price * paid / total)
+    assert 0 < expected < paid
+
+    queued = state(db, f)
+    assert (queued["payment"], queued["refund"], queued["amount_fen"]) == (
+        "refunding", "pending", expected)
+    await deliver_outbox(svc)
+    done = state(db, f)
+    assert (done["payment"], done["refund"]) == ("partly_refunded", "succeeded")
+    [refunded] = await gateway_refunds(client, queued["gateway_trade_no"])
+    assert refunded["amount"] == expected and refunded["status"] == "SUCCESS"
+    told = sql(db.owner, "SELECT template, text FROM notification WHERE prescription_id = %s"
+                         " AND template = 'refunded'", (f.rx["id"],))
+    assert [text for _, text in told] and f"{expected / 100:.2f}" in told[0][1]
