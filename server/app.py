@@ -46,6 +46,7 @@ from server.notifications.background import delivery_loop
 from server.notifications.gateway import gateway_for_url
 from server.notifications.router import router as notifications_router
 from server.ops.devices.router import router as devices_router
+from server.ops.retention import retention_loop
 from server.organisations.router import router as organisations_router
 from server.outbox import destinations as outbox_destinations
 from server.outbox.relay import relay_loop
@@ -115,7 +116,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         stopping = asyncio.Event()
         background = [asyncio.create_task(escalation_loop(services, stopping)),
                       asyncio.create_task(lock_expiry_loop(services, stopping)),
-                      asyncio.create_task(incident_escalation_loop(services, stopping))]
+                      asyncio.create_task(incident_escalation_loop(services, stopping)),
+                      asyncio.create_task(retention_loop(services, stopping))]
         if settings.notification_delivery:
             background.append(asyncio.create_task(delivery_loop(services, stop=stopping),
                                                   name="rxp-notification-delivery"))

@@ -53,7 +53,7 @@ class TestDeliveryLoop:
         application = create_app(settings, clock=clock)
         async with LifespanManager(application):
             tasks = list(application.state.background_tasks)
-            # review escalation, order lock expiry, incident escalation, notifications,
-            # outbox relay
-            assert len(tasks) == 5
+            # review escalation, order lock expiry, incident escalation, retention,
+            # notifications, outbox relay
+            assert len(tasks) == 6
         assert all(t.done() for t in tasks)

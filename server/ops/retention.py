@@ -1,0 +1,79 @@
+"""Retention of the server's own working rows: what grows with every request and is needed only
+for a while (not the records: prescriptions, orders, audit events are kept as the law asks).
+
+- idempotency_record: the stored answer of every write a client sent with an Idempotency-Key.
+  A client retries within minutes, an offline client's queue within days: kept
+  `RXP_IDEMPOTENCY_RETENTION_DAYS` (30 by default), longer than any offline spell a workstation
+  survives with its queue.
+- patient_sms_code: login codes (a keyed hash of the ID number, the code's hash, the caller's
+  address). Personal data, needed for the code's minutes and the hourly rate limits: removed a
+  day after it expired.
+- outbox_message: delivered messages (the dead letters stay for the administrator), kept a
+  week for looking into a delivery.
+
+One round deletes at most BATCH rows of each table, so it never holds many locks for long.
+Several server processes may run it at once: the later DELETE waits for the earlier and finds
+the rows gone. It runs hourly
+(`RXP_RETENTION_CHECK_SECONDS`); a round that deleted something is audited.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import text
+
+from server.core import jobs
+from server.core.context import RequestContext
+from server.core.services import Services
+from server.settings import Settings
+
+JOB = "retention.prune"
+BATCH = 5000
+
+
+@dataclass(frozen=True)
+class Rule:
+    table: str
+    # Rows whose `column` is older than the cut-off (and that match `only`) are removed.
+    column: str
+    only: str = "true"
+    key: str = "id"  # the primary key's column(s), comma-separated
+
+    def keep(self, settings: Settings) -> timedelta:
+        return {
+            "idempotency_record": timedelta(days=settings.idempotency_retention_days),
+            "patient_sms_code": timedelta(days=1),
+            "outbox_message": timedelta(days=7),
+        }[self.table]
+
+
+RULES = (
+    Rule("idempotency_record", "created_at", key="principal, key"),
+    Rule("patient_sms_code", "expires_at"),
+    Rule("outbox_message", "delivered_at", only="status = 'delivered'"),
+)
+
+
+async def prune(ctx: RequestContext, svc: Services) -> dict[str, int]:
+    """One round: how many rows of each table went."""
+    now = svc.clock.now()
+    removed = {}
+    for rule in RULES:
+        # Table and column names are the constants above, never input.
+        result = await ctx.session.execute(text(
+            f"DELETE FROM {rule.table} WHERE ({rule.key}) IN ("  # noqa: S608
+            f"SELECT {rule.key} FROM {rule.table} WHERE {rule.column} < :cutoff"
+            f" AND {rule.only} LIMIT :batch)"),
+            {"cutoff": now - rule.keep(svc.settings), "batch": BATCH})
+        removed[rule.table] = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    if any(removed.values()):
+        ctx.note(JOB, "retention", None, removed=removed)
+    return removed
+
+
+async def retention_loop(svc: Services, stop: asyncio.Event) -> None:
+    await jobs.forever(svc, JOB, prune, stop=stop,
+                       interval=svc.settings.retention_check_seconds)
