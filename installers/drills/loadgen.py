@@ -134,7 +134,7 @@ class ClientSide(httpx.AsyncBaseTransport):
             try:
                 response = await self.inner.handle_async_request(request)
                 try:
-                    body = b"".join([chunk async for chunk in response.aiter_raw()])
+                    body = await response.aread()  # decoded: the answer passed on is plain
                 finally:
                     await response.aclose()
                 break
@@ -153,7 +153,9 @@ class ClientSide(httpx.AsyncBaseTransport):
         elif write and status < 300:
             self.ledger.acknowledge(request, status, body,
                                     response.headers.get("idempotent-replayed") == "true")
-        return httpx.Response(status, headers=response.headers, content=body,
+        headers = [(k, v) for k, v in response.headers.items()
+                   if k not in ("content-encoding", "content-length")]
+        return httpx.Response(status, headers=headers, content=body,
                               request=request, extensions=response.extensions)
 
     async def aclose(self) -> None:
