@@ -71,7 +71,7 @@ class TestInvariants:
 
 
 def test_the_load_drill_measures_and_its_invariants_hold(state: Path) -> None:  # noqa: F811
-    result = load.drill_load(seconds=5)
+    result = load.drill_load(seconds=10)
     assert result.passed, (result.figures, result.details)
     assert "0 server errors, 0 refused steps" in result.figures
     report = (state / "reports" / "drill-load.md").read_text()
