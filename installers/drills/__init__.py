@@ -79,8 +79,8 @@ def _drills() -> dict[str, Callable[[], DrillResult]]:
     from installers.drills.crash_app import drill_crash_app
     from installers.drills.crash_db import drill_crash_db
     from installers.drills.leak import drill_leak
-    from installers.drills.load import drill_load
     from installers.drills.pitr import drill_pitr
+    from installers.drills.workload import drill_load
 
     return {"pitr": drill_pitr, "crash_db": drill_crash_db, "access": drill_access,
             "leak": drill_leak, "load": drill_load, "crash_app": drill_crash_app}

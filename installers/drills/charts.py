@@ -45,7 +45,7 @@ def line_chart(path: Path, title: str, xs: Sequence[float], ys: Sequence[float],
 SERIES_COLOURS = ("#1f77b4", "#ff7f0e", "#d62728", "#2ca02c")
 
 
-def bar_chart(path: Path, title: str, labels: Sequence[str],
+def grouped_bar_chart(path: Path, title: str, labels: Sequence[str],
               series: Sequence[tuple[str, Sequence[float]]], *, unit: str) -> Path:
     """Horizontal grouped bars: one group per label (an operation), one bar per series (p50,
     p95, p99), each with its value; tall enough for every label to be read."""

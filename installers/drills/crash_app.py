@@ -30,12 +30,12 @@ from pathlib import Path
 from installers.bench import BenchEnvironment
 from installers.drills import DrillResult, workdir
 from installers.drills.invariants import check_all
-from installers.drills.load import WORKERS, summary, write_report
 from installers.drills.loadgen import WRITE_METHODS, Recorder, run_load
+from installers.drills.workload import WORKERS, summary, write_report
 
 KILLS = 10
 INTERVAL = 30.0  # seconds of load before each kill
-TAIL = 15.0  # seconds of load after the last kill
+TAIL = 15.0  # seconds of load after the last kill's recovery
 RESTART_SEC = 2.0  # systemd's RestartSec in rxp-api.service
 
 
@@ -74,7 +74,9 @@ class Killer:
 
     async def __call__(self, recorder: Recorder) -> list[Kill]:
         for n in range(self.kills):
-            await asyncio.sleep(self.interval)
+            # On the clock (every `interval` s since the load began), not `interval` after the
+            # last recovery.
+            await asyncio.sleep(max(0.0, (n + 1) * self.interval - recorder.elapsed()))
             if n % 2 == 0:
                 await self._kill_worker(recorder)
             else:
@@ -128,8 +130,8 @@ def drill_crash_app(kills: int | None = None, interval: float | None = None) -> 
         env.start()
         base_url = env.serve(workers=WORKERS)
         killer = Killer(env, int(base_url.rsplit(":", 1)[1]), kills, interval)
-        recorder, ledger, done = asyncio.run(run_load(
-            env, base_url, kills * interval + TAIL, retry=True, during=killer))
+        recorder, ledger, done = asyncio.run(run_load(env, base_url, TAIL, retry=True,
+                                                      during=killer))
         checks = check_all(env, ledger)
     finally:
         env.stop()

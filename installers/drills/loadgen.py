@@ -286,8 +286,9 @@ class Load:
 async def run_load(env: BenchEnvironment, base_url: str, seconds: float, *, retry: bool,
                    during: Callable[[Recorder], Awaitable[Any]] | None = None
                    ) -> tuple[Recorder, Ledger, Any]:
-    """Play the actors for `seconds`; `during` (the crash drill's killer) runs alongside and
-    its result is returned. Every actor finishes the step in hand before the run ends."""
+    """Play the actors for `seconds`, or, with `during` (the crash drill's killer), until it is
+    done and `seconds` more; its result is returned. Every actor finishes the step in hand
+    before the run ends."""
     recorder, ledger = Recorder(), Ledger()
     transport = ClientSide(recorder, ledger, retry=retry)
     limits = httpx.Limits(max_connections=32)
@@ -300,8 +301,8 @@ async def run_load(env: BenchEnvironment, base_url: str, seconds: float, *, retr
         actors = [asyncio.ensure_future(a) for a in load.actors()]
         extra = asyncio.ensure_future(during(recorder)) if during else None
         try:
-            await asyncio.sleep(seconds)
             outcome = await extra if extra else None
+            await asyncio.sleep(seconds)
         finally:
             load.stop.set()
             if extra and not extra.done():

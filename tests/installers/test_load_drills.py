@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from installers.drills import crash_app, load
+from installers.drills import crash_app, workload
 from installers.drills.invariants import _prescriptions, _trace_codes
 from installers.drills.loadgen import ClientSide, Ledger, Recorder, operation
 from tests.installers.test_backup import state  # noqa: F401 (the fixture)
@@ -71,7 +71,7 @@ class TestInvariants:
 
 
 def test_the_load_drill_measures_and_its_invariants_hold(state: Path) -> None:  # noqa: F811
-    result = load.drill_load(seconds=10)
+    result = workload.drill_load(seconds=10)
     assert result.passed, (result.figures, result.details)
     assert "0 server errors, 0 refused steps" in result.figures
     report = (state / "reports" / "drill-load.md").read_text()

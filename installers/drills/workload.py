@@ -17,7 +17,7 @@ from pathlib import Path
 
 from installers.bench import BenchEnvironment, percentile
 from installers.drills import DrillResult, reports_dir, workdir
-from installers.drills.charts import bar_chart, line_chart
+from installers.drills.charts import grouped_bar_chart, line_chart
 from installers.drills.invariants import Check, check_all
 from installers.drills.loadgen import Ledger, Recorder, run_load
 
@@ -77,10 +77,10 @@ def write_report(name: str, passed: bool, figures: str, recorder: Recorder,
         markers=markers or [])
     table = recorder.percentiles()
     labels = list(table)
-    latency = bar_chart(out / f"drill-{name}-latency.png", "latency per operation (ms)", labels,
-                        [("p50", [table[op][1] for op in labels]),
-                         ("p95", [table[op][2] for op in labels]),
-                         ("p99", [table[op][3] for op in labels])], unit="ms")
+    latency = grouped_bar_chart(out / f"drill-{name}-latency.png", "latency per operation (ms)",
+                                labels, [("p50", [table[op][1] for op in labels]),
+                                         ("p95", [table[op][2] for op in labels]),
+                                         ("p99", [table[op][3] for op in labels])], unit="ms")
     lines = [f"# Drill {name}: {'PASS' if passed else 'FAIL'}", "", figures, "",
              f"![throughput]({throughput.name})", "", f"![latency]({latency.name})", "",
              *(extra or []),
