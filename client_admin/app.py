@@ -18,6 +18,7 @@ from common.auth import Session
 from common.qt.app import create_application
 from common.qt.crash import CrashHandler
 from common.qt.login import LoginDialog
+from common.qt.selftest import AppSelfTest
 from common.qt.worker import Worker
 from common.workstation import WorkstationConfigError, app_data_dir, load_workstation
 
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 APP_NAME = "admin"
 I18N_DIR = Path(__file__).resolve().parent / "i18n"
 CATALOGUE = "rxp_admin"
+SELF_TEST = AppSelfTest(APP_NAME, [(CATALOGUE, I18N_DIR)], modules=("openpyxl",))
 
 
 class Workstation:

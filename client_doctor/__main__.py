@@ -1,5 +1,11 @@
-"""`python -m client_doctor [--server URL] [--launch TOKEN | rxp-doctor://launch?token=…]`."""
+"""`python -m client_doctor [--server URL] [--launch TOKEN | rxp-doctor://launch?token=…]`;
+`--self-test [--config FILE] [--server URL]` checks the installation and
+`--configure --server URL …` writes its workstation file (common/qt/selftest.py)."""
 
-from client_doctor.app import main
+import sys
 
-raise SystemExit(main())
+from client_doctor.app import SELF_TEST, main
+from common.qt.selftest import run_install_command
+
+code = run_install_command(SELF_TEST, sys.argv[1:])
+sys.exit(main() if code is None else code)

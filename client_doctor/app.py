@@ -35,6 +35,7 @@ from common.qt.app import create_application
 from common.qt.crash import CrashHandler
 from common.qt.failures import describe_failure
 from common.qt.login import LockScreen, LoginDialog
+from common.qt.selftest import AppSelfTest
 from common.qt.worker import Worker
 from common.workstation import WorkstationConfigError, app_data_dir, load_workstation
 
@@ -43,6 +44,7 @@ log = logging.getLogger(__name__)
 APP_NAME = "doctor"
 I18N_DIR = Path(__file__).resolve().parent / "i18n"
 CATALOGUE = "rxp_doctor"
+SELF_TEST = AppSelfTest(APP_NAME, [(CATALOGUE, I18N_DIR)], signing=True)
 
 
 class Bridge(QObject):

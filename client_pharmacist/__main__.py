@@ -1,7 +1,11 @@
-"""`python -m client_pharmacist`: the review workstation."""
+"""`python -m client_pharmacist`: the review workstation;
+`--self-test [--config FILE] [--server URL]` checks the installation and `--configure
+--server URL …` writes its workstation file (common/qt/selftest.py)."""
 
 import sys
 
-from client_pharmacist.app import main
+from client_pharmacist.app import SELF_TEST, main
+from common.qt.selftest import run_install_command
 
-sys.exit(main())
+code = run_install_command(SELF_TEST, sys.argv[1:])
+sys.exit(main() if code is None else code)

@@ -21,6 +21,7 @@ from common.qt.app import create_application
 from common.qt.clock import Clock, utc_now
 from common.qt.crash import CrashHandler
 from common.qt.login import LoginDialog
+from common.qt.selftest import AppSelfTest
 from common.qt.worker import Worker
 from common.workstation import WorkstationConfigError, app_data_dir, load_workstation
 
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 APP_NAME = "pharmacist"
 I18N_DIR = Path(__file__).resolve().parent / "i18n"
 CATALOGUE = "rxp_pharmacist"
+SELF_TEST = AppSelfTest(APP_NAME, [(CATALOGUE, I18N_DIR)], signing=True)
 
 
 class Workstation:

@@ -16,11 +16,16 @@ from common.auth import Session
 from common.qt.app import create_application
 from common.qt.crash import CrashHandler
 from common.qt.login import LoginDialog
+from common.qt.selftest import AppSelfTest
 from common.workstation import WorkstationConfigError, app_data_dir, load_workstation
 
 APP_NAME = "rxp-pharmacy"
 I18N_DIR = Path(__file__).resolve().parent / "i18n"
 CATALOGUE = "rxp_pharmacy"
+# The drivers of the counter's printer and scanners load on first use: the self-test loads them.
+SELF_TEST = AppSelfTest(APP_NAME, [(CATALOGUE, I18N_DIR)], modules=(
+    "common.hardware.printer.escpos_printer", "common.hardware.scanner.serial_scanner",
+    "common.hardware.scanner.camera"), devices=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

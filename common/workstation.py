@@ -22,6 +22,7 @@ unknown keys are refused, so a misspelt one does not silently fall back to a def
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tomllib
@@ -141,6 +142,11 @@ def parse_workstation(text: str, path: Path) -> WorkstationSettings:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise WorkstationConfigError(path, [("", f"不是有效的 TOML：{exc}")]) from exc
+    return validate_workstation(data, path)
+
+
+def validate_workstation(data: Mapping[str, object], path: Path) -> WorkstationSettings:
+    """The settings from parsed data; WorkstationConfigError names each key at fault."""
     try:
         return WorkstationSettings.model_validate(data)
     except ValidationError as exc:
@@ -158,6 +164,28 @@ def load_workstation(path: Path | None = None) -> WorkstationSettings:
     except (OSError, UnicodeDecodeError) as exc:
         raise WorkstationConfigError(path, [("", f"无法读取：{exc}")]) from exc
     return parse_workstation(text, path)
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    # A JSON string is a TOML basic string: the same escapes, Chinese kept as it is.
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def render_workstation(settings: WorkstationSettings) -> str:
+    """The TOML text of `settings` (what the installer writes); only the keys that are set or
+    differ from the defaults, so the file says what this workstation chose."""
+    data = settings.model_dump(exclude_defaults=True, exclude={"devices"})
+    lines = ["# rxp workstation configuration (common/workstation.py), written at install time"]
+    lines += [f"{key} = {_toml_value(value)}" for key, value in data.items()]
+    devices = settings.devices.model_dump(exclude_none=True)
+    if devices:
+        lines += ["", "[devices]"]
+        lines += [f"{key} = {_toml_value(value)}" for key, value in devices.items()]
+    return "\n".join(lines) + "\n"
 
 
 def app_data_dir(app: str, env: Mapping[str, str] | None = None,

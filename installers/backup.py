@@ -227,16 +227,24 @@ def _wait_promoted(cluster: PgCluster, timeout: float) -> None:
 def table_digests(url: str) -> dict[str, tuple[int, str]]:
     """Per table of the public schema: (row count, digest of its rows in a fixed order).
 
-    The order is that of each row's own hash, so the digest does not depend on where rows
-    sit on disk; read in one repeatable-read transaction, a consistent moment."""
-    digests: dict[str, tuple[int, str]] = {}
+    Read in one repeatable-read transaction, a consistent moment."""
     with psycopg.connect(url.replace("+psycopg", "")) as conn:
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        tables = [r[0] for r in conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")]
-        for table in tables:
-            row: Any = conn.execute(
-                f'SELECT count(*), coalesce(md5(string_agg(h, \'\' ORDER BY h)), \'\') '
-                f'FROM (SELECT md5(t::text) AS h FROM public."{table}" t) rows').fetchone()
-            digests[table] = (int(row[0]), str(row[1]))
+        return digests_in(conn)
+
+
+def digests_in(conn: psycopg.Connection[Any]) -> dict[str, tuple[int, str]]:
+    """`table_digests` on a connection whose transaction the caller holds (the handover export
+    digests the very snapshot it writes out; its import, what it loaded before committing).
+
+    The order is that of each row's own hash, so the digest does not depend on where rows
+    sit on disk."""
+    digests: dict[str, tuple[int, str]] = {}
+    tables = [r[0] for r in conn.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")]
+    for table in tables:
+        row: Any = conn.execute(
+            f'SELECT count(*), coalesce(md5(string_agg(h, \'\' ORDER BY h)), \'\') '
+            f'FROM (SELECT md5(t::text) AS h FROM public."{table}" t) rows').fetchone()
+        digests[table] = (int(row[0]), str(row[1]))
     return digests

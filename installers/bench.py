@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,8 +80,9 @@ def bench_signatures() -> list[str]:
 class BenchEnvironment:
     """A cluster, a migrated and seeded database, and a server, all of the benchmarks' own."""
 
-    def __init__(self, base: Path | None = None) -> None:
+    def __init__(self, base: Path | None = None, *, cluster_settings: Sequence[str] = ()) -> None:
         self.base = base or state_dir() / "bench"
+        self.cluster_settings = cluster_settings
         self.owner_password = uuid.uuid4().hex
         self.app_password = uuid.uuid4().hex
         self.cluster = PgCluster(self.base / "pg", free_port())
@@ -102,7 +103,7 @@ class BenchEnvironment:
         self.base.mkdir(parents=True)
         self.base.chmod(0o711)
         self.base.parent.chmod(0o711)
-        self.cluster.init()
+        self.cluster.init(settings=self.cluster_settings)
         self.cluster.start()
         database.ensure_roles(self.cluster, self.owner_password, self.app_password)
         database.ensure_database(self.cluster, "rxp")
@@ -113,8 +114,8 @@ class BenchEnvironment:
 
     def serve(self, workers: int = 2, *, access_log: bool = False, port: int | None = None,
               ready_within: float = 60) -> str:
-        """Start the server (its own session: stopped, or killed, as one process group); a
-        given `port` starts it again where its clients already connect."""
+        """Start the server (its own session: stopped, or killed, as one process group);
+        `port` again to restart it where its clients expect it."""
         port = port or free_port()
         env = {"RXP_ENV": "demo", "DATABASE_URL": self.urls.app,
                "RXP_KEY_DIR": str(self.base / "keys"),

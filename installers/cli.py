@@ -11,6 +11,11 @@
     rxp backup [--keep-days N]    verified base backup of the local cluster (WAL archiving on)
     rxp restore --to TIME         point-in-time restore into a new folder, on its own port
     rxp drill [name ...]          reliability drills (DRILL lines, reports in .rxp/reports/)
+    rxp export --out DIR          data handover: every table as CSV + NDJSON, DDL, dictionary,
+                                  signed manifest
+    rxp import --from DIR (--database URL | --into DIR)   load a handover into an empty database
+    rxp build <app>|all           one-folder bundles (PyInstaller) in .rxp/dist/<app>/
+    rxp workstation configure --app APP --server URL [--ca FILE] [--card-reader URL ...]
 """
 
 from __future__ import annotations
@@ -208,23 +213,22 @@ def cmd_keys(args: argparse.Namespace) -> int:
 
 
 async def _reencrypt(key_dir: Path) -> int:
-    """Re-encrypt patients' identifying fields and staff TOTP secrets under the active key."""
+    """Re-encrypt every sealed value (patients, second factors, orders' addresses, messages,
+    slip codes, stored answers) under the active key: server/ops/reencrypt.py."""
     from server.core.db import make_engine
     from server.core.keys import KeyMaterial
-    from server.identity.rotation import reencrypt_totp_secrets
-    from server.patients.rotation import reencrypt_patients
+    from server.ops.reencrypt import reencrypt_all
     from server.personal_data.cipher import FieldCipher
 
     url = os.environ.get("DATABASE_URL") or _local().urls.app
     cipher = FieldCipher(KeyMaterial.load(key_dir).keyring)
     engine = make_engine(url, pool_size=1)
     try:
-        patients = await reencrypt_patients(engine, cipher)
-        secrets = await reencrypt_totp_secrets(engine, cipher)
+        done = await reencrypt_all(engine, cipher)
     finally:
         await engine.dispose()
     print(f"re-encrypted under key version {cipher.keyring.active_version}: "
-          f"{patients} patients, {secrets} second-factor secrets")
+          + ", ".join(f"{name} {count}" for name, count in done.items()))
     return 0
 
 
@@ -303,6 +307,95 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from installers.handover import HandoverRefused, export_database, load_signing_key
+    from server.core.keys import HANDOVER_KEY
+
+    key_dir = Path(os.environ.get("RXP_KEY_DIR") or _local().key_dir)
+    url = args.database or os.environ.get("DATABASE_MIGRATION_URL")
+    if not url:
+        env = _local()
+        env.start_database()
+        url = env.urls.superuser
+    try:
+        result = export_database(url, args.out, load_signing_key(key_dir / HANDOVER_KEY))
+    except HandoverRefused as exc:
+        print(f"rxp export: {exc}", file=sys.stderr)
+        return 1
+    print(f"exported {result.tables} tables, {result.rows} rows, {result.bytes / 1e6:.1f} MB "
+          f"to {result.folder}")
+    print(f"signing key fingerprint: {result.fingerprint}\n"
+          "Give it to the receiving side by another channel (phone, letter); "
+          "`rxp import --fingerprint` checks it.")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from installers.handover import HandoverRefused, import_package
+
+    def new_cluster() -> str:
+        """A new cluster of its own, its roles' passwords in credentials.json (0600)."""
+        import secrets
+
+        from installers import database
+        from installers.pgcluster import PgCluster
+
+        into = (args.into or _local().state / "imported").resolve()
+        cluster = PgCluster(into, args.port or free_port())
+        cluster.init()
+        cluster.start()
+        passwords = {database.OWNER_ROLE: secrets.token_urlsafe(18),
+                     database.APP_ROLE: secrets.token_urlsafe(18)}
+        database.ensure_roles(cluster, passwords[database.OWNER_ROLE],
+                              passwords[database.APP_ROLE])
+        database.ensure_database(cluster, "rxp")
+        fd = os.open(into / "credentials.json", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            json.dump({"port": cluster.port, "passwords": passwords}, f, indent=2)
+        print(f"new cluster in {cluster.datadir} on 127.0.0.1:{cluster.port}; role passwords "
+              f"in {into / 'credentials.json'}")
+        return cluster.superuser_url("rxp")
+
+    if not args.fingerprint:
+        print("rxp import: no --fingerprint given: the package's own public key is trusted; "
+              "compare the fingerprint printed at the end with the exporting side's",
+              file=sys.stderr)
+    try:
+        result = import_package(args.source, args.database or new_cluster,
+                                expected_fingerprint=args.fingerprint)
+    except HandoverRefused as exc:
+        print(f"rxp import: refused, nothing loaded: {exc}", file=sys.stderr)
+        return 1
+    for problem in result.problems:
+        print(f"rxp import: {problem}", file=sys.stderr)
+    if result.problems and not result.rows:
+        print("rxp import: the loaded rows disagree with the manifest; rolled back, nothing "
+              "loaded", file=sys.stderr)
+        return 1
+    print(f"imported {result.tables} tables, {result.rows} rows; every count and digest as in "
+          f"the manifest; {result.audit_text}\nsigned with the key of fingerprint "
+          f"{result.fingerprint}")
+    return 0 if result.audit_ok else 1
+def cmd_build(args: argparse.Namespace) -> int:
+    from installers.bundles.build import apps_named, build
+
+    dist = args.dist or ROOT / ".rxp" / "dist"
+    for app in apps_named(args.apps):
+        bundle = build(app, dist=dist, work=ROOT / ".rxp" / "build")
+        print(f"{app.name}: {bundle.program} ({bundle.size_bytes / 1e6:.0f} MB, built in "
+              f"{bundle.seconds:.0f} s); check it with: {bundle.program} --self-test")
+    return 0
+
+
+def cmd_workstation(args: argparse.Namespace) -> int:
+    from common import workstation_setup
+    from installers.bundles import bundle_app
+
+    app = bundle_app(args.app)
+    return workstation_setup.report(args, app=app.name, devices=app.devices,
+                                    kiosk=app.name == "kiosk")
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from installers.demo import run_demo
 
@@ -347,8 +440,38 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("drill", help="reliability drills (DRILL lines, reports in .rxp/reports)")
-    p.add_argument("names", nargs="*", help="pitr crash_db access leak")
+    p.add_argument("names", nargs="*",
+                   help="drills to run (default: all; an unknown name lists them)")
     p.set_defaults(func=cmd_drill)
+
+    p = sub.add_parser("export", help="data handover: all data in open formats, signed")
+    p.add_argument("--out", type=Path, required=True, help="a new (or empty) folder")
+    p.add_argument("--database", help="database URL (default: the local cluster, superuser)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("import", help="load a handover package into an empty database")
+    p.add_argument("--from", dest="source", type=Path, required=True, help="the package folder")
+    target = p.add_mutually_exclusive_group()
+    target.add_argument("--database", help="URL of an empty database (connect as superuser)")
+    target.add_argument("--into", type=Path,
+                        help="make a new cluster in this folder (default .rxp/imported)")
+    p.add_argument("--port", type=int, help="the new cluster's port (a free one)")
+    p.add_argument("--fingerprint", help="the signing key fingerprint the exporter gave you")
+    p.set_defaults(func=cmd_import)
+    p = sub.add_parser("build", help="one-folder bundles of the apps (.rxp/dist/<app>)")
+    p.add_argument("apps", nargs="*", help="doctor pharmacist pharmacy admin kiosk, or all")
+    p.add_argument("--dist", type=Path, help="folder of the bundles (default .rxp/dist)")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("workstation", help="write a workstation's configuration file")
+    wsub = p.add_subparsers(dest="action", required=True)
+    p = wsub.add_parser("configure", help="server, CA, ids and devices of this workstation")
+    p.add_argument("--app", required=True,
+                   help="doctor pharmacist pharmacy admin kiosk (what the file is for)")
+    from common.workstation_setup import add_arguments
+
+    add_arguments(p)
+    p.set_defaults(func=cmd_workstation)
 
     p = sub.add_parser("backup", help="base backup of the local cluster (WAL archiving on)")
     p.add_argument("--keep-days", type=int, help="then remove backups older than this")

@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,8 +119,9 @@ class PgCluster:
     def initialised(self) -> bool:
         return (self.datadir / "PG_VERSION").exists()
 
-    def init(self, *, fast: bool = False) -> None:
-        """initdb with our settings. `fast` trades durability for speed (tests only)."""
+    def init(self, *, fast: bool = False, settings: Sequence[str] = ()) -> None:
+        """initdb with our settings. `fast` trades durability for speed (tests only);
+        `settings` are more postgresql.conf lines (the failover drill's synchronous primary)."""
         self._prepare_base()
         if self.initialised:
             return
@@ -127,7 +129,7 @@ class PgCluster:
         self._chown(self.datadir)
         self._run("initdb", "-D", str(self.datadir), "-U", SUPERUSER, "-E", "UTF8",
                   "--locale=C.UTF-8", "--auth-local=trust", "--auth-host=scram-sha-256")
-        settings = [
+        lines = [
             "listen_addresses = '127.0.0.1'",
             f"port = {self.port}",
             f"unix_socket_directories = '{self.sockdir}'",
@@ -138,9 +140,10 @@ class PgCluster:
             "log_line_prefix = '%m [%p] %q%u@%d '",
         ]
         if fast:
-            settings += ["fsync = off", "synchronous_commit = off", "full_page_writes = off"]
+            lines += ["fsync = off", "synchronous_commit = off", "full_page_writes = off"]
+        lines += settings
         with open(self.datadir / "postgresql.conf", "a") as f:
-            f.write("\n# rxp embedded cluster\n" + "\n".join(settings) + "\n")
+            f.write("\n# rxp embedded cluster\n" + "\n".join(lines) + "\n")
         with open(self.datadir / "pg_hba.conf", "a") as f:
             f.write("host replication all 127.0.0.1/32 scram-sha-256\n")
 
@@ -197,8 +200,11 @@ class PgCluster:
         return f"postgresql+psycopg://{user}:{password}@127.0.0.1:{self.port}/{db}"
 
     # -- replicas ----------------------------------------------------------------------------
-    def make_replica(self, base: Path, port: int) -> PgCluster:
-        """A streaming replica of this (running) cluster, started (pg_basebackup -R)."""
+    def make_replica(self, base: Path, port: int, *, slot: str | None = None,
+                     settings: Sequence[str] = ()) -> PgCluster:
+        """A streaming replica of this (running) cluster, started (pg_basebackup -R). With
+        `slot`, a physical replication slot of that name is created on this cluster and used:
+        the primary keeps the WAL the replica has not received yet."""
         replica = PgCluster(base, port, self.bindir)
         if replica.is_running():
             return replica
@@ -207,11 +213,65 @@ class PgCluster:
         replica.datadir.mkdir(mode=0o700)
         replica._chown(replica.datadir)
         self._run("pg_basebackup", "-h", str(self.sockdir), "-p", str(self.port), "-U", SUPERUSER,
-                  "-D", str(replica.datadir), "-R", "-X", "stream", "-c", "fast")
-        with open(replica.datadir / "postgresql.conf", "a") as f:
-            f.write(f"\n# replica\nport = {port}\nunix_socket_directories = '{replica.sockdir}'\n")
+                  "-D", str(replica.datadir), "-R", "-X", "stream", "-c", "fast",
+                  *(["-C", "-S", slot] if slot else []))
+        replica._own_settings("replica", settings)
         replica.start()
         return replica
+
+    def _own_settings(self, why: str, settings: Sequence[str]) -> None:
+        """This cluster's port and socket after its configuration came from another cluster
+        (a base backup, pg_rewind), and any more lines: the last setting in the file wins."""
+        with open(self.datadir / "postgresql.conf", "a") as f:
+            f.write(f"\n# {why}\nport = {self.port}\nunix_socket_directories = '{self.sockdir}'\n"
+                    + "".join(f"{line}\n" for line in settings))
+
+    # -- failover ----------------------------------------------------------------------------
+    def in_recovery(self) -> bool:
+        return self.psql("SELECT pg_is_in_recovery()") == "t"
+
+    def promote(self, timeout: float = 30) -> None:
+        """End recovery: this standby becomes a primary (waits until it accepts writes)."""
+        self._run("pg_ctl", "promote", "-D", str(self.datadir), "-w", "-t", str(int(timeout)))
+
+    def rejoin_as_standby(self, primary: PgCluster, *, slot: str,
+                          settings: Sequence[str] = ()) -> None:
+        """Make this former primary (stopped, crashed or not) a standby of `primary`, started.
+
+        pg_rewind rewinds the data folder to where the timelines forked, undoing what this one
+        wrote that the new primary never received (commits no client saw acknowledged, under
+        synchronous replication), then copies what changed since. It needs wal_log_hints=on or
+        data checksums, set before the fork. A crashed folder is first recovered in single-user
+        mode by pg_rewind itself. pg_rewind also copies the configuration files: the port,
+        socket folder and `settings` are written again. The slot is created on `primary`."""
+        primary.psql(f"SELECT pg_create_physical_replication_slot('{slot}') WHERE NOT EXISTS "
+                     f"(SELECT 1 FROM pg_replication_slots WHERE slot_name = '{slot}')")
+        # pg_rewind reads the source's timeline from its control file, which a promoted standby
+        # updates only at its first checkpoint (PostgreSQL < 16): without this one, it may find
+        # both on the same timeline and rewind nothing.
+        primary.psql("CHECKPOINT")
+        source = f"host={primary.sockdir} port={primary.port} user={SUPERUSER} dbname=postgres"
+        self._run("pg_rewind", "-D", str(self.datadir), "--source-server", source,
+                  "--write-recovery-conf")
+        self._own_settings("standby after pg_rewind", [*settings, f"primary_slot_name = '{slot}'"])
+        # postgresql.auto.conf, read after postgresql.conf, came from the source too: its
+        # primary_slot_name would win over ours, its primary_conninfo is the source's own
+        # (pg_rewind -R appended the one to the source after it).
+        auto = self.datadir / "postgresql.auto.conf"
+        lines = auto.read_text().splitlines()
+        conninfo = [line for line in lines if line.startswith("primary_conninfo")][-1:]
+        kept = [line for line in lines if not line.startswith(("primary_slot_name",
+                                                                 "primary_conninfo"))]
+        auto.write_text("\n".join([*kept, *conninfo]) + "\n")
+        self.start()
+
+    def streams_from(self) -> tuple[str, int] | None:
+        """(status, sender port) of this standby's WAL receiver; None when it has none."""
+        row = self.psql("SELECT status, sender_port FROM pg_stat_wal_receiver")
+        if not row:
+            return None
+        status, port = row.split("|")
+        return status, int(port)
 
     def wait_ready(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
@@ -222,3 +282,19 @@ class PgCluster:
             time.sleep(0.1)
         raise TimeoutError("PostgreSQL not ready")
 
+
+
+def read_write_url(clusters: Sequence[PgCluster], user: str, password: str, db: str) -> str:
+    """One URL for a primary and its standbys: libpq tries the hosts in turn and keeps the one
+    that accepts writes (`target_session_attrs=read-write`), so after a failover new connections
+    reach the promoted standby without a change of settings."""
+    return read_write_url_ports([("127.0.0.1", c.port) for c in clusters], user, password, db)
+
+
+def read_write_url_ports(servers: Sequence[tuple[str, int]], user: str, password: str,
+                         db: str) -> str:
+    """`read_write_url` for (address, port) pairs."""
+    hosts = ",".join(host for host, _ in servers)
+    ports = ",".join(str(port) for _, port in servers)
+    return (f"postgresql+psycopg://{user}:{password}@/{db}?host={hosts}&port={ports}"
+            "&target_session_attrs=read-write")

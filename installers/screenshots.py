@@ -20,6 +20,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 APPS: dict[str, str] = {
     "doctor": "client_doctor.screenshots",
@@ -63,8 +64,21 @@ def render(demo_file: Path, out_dir: Path, apps: list[str] | None = None) -> lis
     launcher = LauncherWindow(demo, demo_file)
     written.append(save_screen(launcher, out_dir / DEMO_SCREENS / "launcher.png"))
     print(f"rxp screenshots: {written[-1]} (font {defaults.font_family})", flush=True)
-    app.processEvents()
+    close_all(app)
     return written
+
+
+def close_all(app: Any) -> None:
+    """Close and delete every window while the application still runs, as quitting an app
+    does, instead of leaving the widgets to the interpreter's exit, which frees Qt objects
+    in no particular order (parents before their children's wrappers)."""
+    from PySide6.QtCore import QEvent
+
+    for widget in app.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    app.processEvents()
 
 
 def run_screenshots(out_dir: Path, apps: list[str] | None = None,

@@ -30,7 +30,14 @@ from common.hardware import open_card_reader, open_printer, open_scanner
 from common.hardware.errors import DeviceError
 from common.qt.app import create_application
 from common.qt.crash import CrashHandler
-from common.workstation import WorkstationConfigError, app_data_dir, load_workstation
+from common.qt.selftest import AppSelfTest
+from common.selftest import CheckResult
+from common.workstation import (
+    WorkstationConfigError,
+    WorkstationSettings,
+    app_data_dir,
+    load_workstation,
+)
 from kiosk.app import KioskApp
 from kiosk.devices import ReporterSettings, scanner_device
 from kiosk.flow import KioskFlow, KioskSettings
@@ -42,6 +49,7 @@ APP_NAME = "rxp-kiosk"
 DEFAULT_PIN = "000000"  # only until the site sets RXP_KIOSK_PIN_SHA256 (docs/kiosk.md)
 SIMULATED_CARD_READER = "sim://?card=none"
 SIMULATED_PRINTER = "sim://"
+SECRET_ENV = "RXP_KIOSK_CLIENT_SECRET"  # noqa: S105 (the variable's name, not a secret)
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -91,9 +99,7 @@ def _from_demo(args: argparse.Namespace, path: Path) -> KioskConfig:
 
 def _from_workstation(args: argparse.Namespace) -> KioskConfig:
     config = load_workstation()
-    kiosk_id = config.kiosk_id or config.workstation_id or "KIOSK"
-    secret = (os.environ.get("RXP_KIOSK_CLIENT_SECRET")
-              or CredentialStore(config.server_url).device_credential(kiosk_id))
+    kiosk_id, secret, _ = _client_secret(config)
     devices = config.devices
     return KioskConfig(
         server_url=args.server or config.server_url, verify=config.verify, kiosk_id=kiosk_id,
@@ -103,6 +109,33 @@ def _from_workstation(args: argparse.Namespace) -> KioskConfig:
         printer=args.printer or devices.printer or SIMULATED_PRINTER,
         idle_seconds=_idle_seconds(args), pin_sha256=_pin_sha256(),
         report_seconds=_report_seconds(args))
+
+
+def _client_secret(config: WorkstationSettings) -> tuple[str, str | None, str]:
+    """The kiosk's id, its client secret and where the secret came from."""
+    kiosk_id = config.kiosk_id or config.workstation_id or "KIOSK"
+    if os.environ.get(SECRET_ENV):
+        return kiosk_id, os.environ[SECRET_ENV], SECRET_ENV
+    store = CredentialStore(config.server_url)
+    return kiosk_id, store.device_credential(kiosk_id), f"keyring {store.service}"
+
+
+def check_credential(config: WorkstationSettings | None) -> CheckResult:
+    """Self-test: the kiosk has a client secret to log in to the server with."""
+    if config is None:
+        return CheckResult("credential", False, "no workstation configuration, no kiosk id")
+    kiosk_id, secret, source = _client_secret(config)
+    if not secret:
+        return CheckResult("credential", False, f"no client secret for kiosk {kiosk_id} in "
+                                                f"{source} nor in {SECRET_ENV}")
+    return CheckResult("credential", True, f"client secret of kiosk {kiosk_id} from {source}")
+
+
+# The drivers load on first use (a simulator needs none): the self-test loads every one.
+SELF_TEST = AppSelfTest(APP_NAME, CATALOGUES, extra=(check_credential,), modules=(
+    "common.hardware.card.pcsc", "common.hardware.printer.escpos_printer",
+    "common.hardware.scanner.serial_scanner", "common.hardware.scanner.camera"),
+    devices=True, kiosk=True)
 
 
 def _idle_seconds(args: argparse.Namespace) -> float:

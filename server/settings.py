@@ -7,6 +7,7 @@ and test environments the server refuses to start with missing or default secret
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -27,6 +28,9 @@ class Settings(BaseSettings):
 
     environment: Environment = Field("production", alias="RXP_ENV")
     # The server's own role: may read/write business tables, may only INSERT into the audit log.
+    # With a standby to fail over to, one libpq multi-host URL names every node and libpq keeps
+    # the writable one: `...@/rxp?host=db1,db2&port=5432,5432&target_session_attrs=read-write`
+    # (after a failover new connections reach the promoted node; pre-ping drops dead ones).
     database_url: str = Field(..., alias="DATABASE_URL")
     # Read-only streaming replicas for statistics, tracking and search; comma separated.
     database_replica_urls: Annotated[list[str], NoDecode] = Field(
@@ -136,7 +140,10 @@ class Settings(BaseSettings):
     @classmethod
     def _split_urls(cls, value: object) -> object:
         if isinstance(value, str):
-            return [u.strip() for u in value.split(",") if u.strip()]
+            # A comma starts the next URL only before a scheme: a multi-host URL's own commas
+            # (`?host=db1,db2&port=5432,5432&target_session_attrs=prefer-standby`) stay in it.
+            return [u.strip() for u in re.split(r",(?=\s*[a-z][a-z0-9+.-]*://)", value)
+                    if u.strip()]
         return value
 
     @field_validator("disk_paths", "incident_oncall_phones", mode="before")

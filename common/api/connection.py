@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import ssl
 import threading
 import time
 import uuid
@@ -107,14 +108,17 @@ class Connection:
         workstation file) or False (never in production). `workstation` goes out as
         X-Workstation on every request: the server's audit log records it."""
         self.base_url = base_url.rstrip("/")
-        self.verify = verify
+        # httpx takes a CA file as an SSL context (a path is deprecated and warns); the event
+        # stream's own client uses the same.
+        self.verify: bool | ssl.SSLContext = (
+            ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify)
         self.workstation = workstation
         self.retry = retry
         self.tokens: TokenSource | None = None
         self._sleep = sleep
         self._observers: list[ConnectivityObserver] = []
         self._observers_lock = threading.Lock()
-        self._http = httpx.Client(base_url=self.base_url, transport=transport, verify=verify,
+        self._http = httpx.Client(base_url=self.base_url, transport=transport, verify=self.verify,
                                   timeout=timeout, headers=self.default_headers())
 
     def default_headers(self) -> dict[str, str]:

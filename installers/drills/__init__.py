@@ -12,11 +12,17 @@ from __future__ import annotations
 import ctypes
 import os
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from installers.local import state_dir
+from installers.pgcluster import PgCluster, free_port
+
+if TYPE_CHECKING:
+    from installers.database import DatabaseUrls
 
 PR_SET_CHILD_SUBREAPER = 36
 
@@ -41,6 +47,38 @@ def workdir(name: str) -> Path:
     path.parent.chmod(0o711)
     path.chmod(0o711)  # the unprivileged PostgreSQL user must reach its cluster inside
     return path
+
+
+def seeded_cluster(base: Path, before_start: Callable[[PgCluster], object] | None = None
+                   ) -> tuple[PgCluster, DatabaseUrls]:
+    """A durable cluster of the drill's own in `base/primary`, started, with the two roles,
+    the migrated schema, keys in `base/keys` and the demo group. `before_start` gets the
+    initialised cluster first (the pitr drill switches WAL archiving on there)."""
+    import asyncio
+
+    from installers import database
+    from server.core.keys import KeyMaterial, init_key_dir
+    from server.core.migrations import upgrade
+    from server.personal_data.cipher import FieldCipher
+    from server.seed.runner import seed
+
+    owner_password, app_password = "drill-owner", "drill-app"
+    cluster = PgCluster(base / "primary", free_port())
+    try:
+        cluster.init()
+        if before_start is not None:
+            before_start(cluster)
+        cluster.start()
+        database.ensure_roles(cluster, owner_password, app_password)
+        database.ensure_database(cluster, "rxp")
+        urls = database.urls(cluster, "rxp", owner_password, app_password)
+        upgrade(urls.owner, app_role=database.APP_ROLE)
+        init_key_dir(base / "keys")
+        asyncio.run(seed(urls.owner, FieldCipher(KeyMaterial.load(base / "keys").keyring)))
+    except BaseException:
+        cluster.destroy()  # the caller gets no cluster to stop
+        raise
+    return cluster, urls
 
 
 def reports_dir() -> Path:
@@ -74,16 +112,35 @@ def reap() -> int:
         reaped += 1
 
 
+def wait_gone(pid: int) -> None:
+    """Until a killed process is gone: reaped by us when adopted, else by its own parent."""
+    try:
+        os.waitpid(pid, 0)  # adopted (become_subreaper): ours to reap
+    except ChildProcessError:
+        while True:  # someone else's child: wait until its parent reaps it
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.05)
+
+
 def _drills() -> dict[str, Callable[[], DrillResult]]:
     from installers.drills.access import drill_access
     from installers.drills.crash_app import drill_crash_app
     from installers.drills.crash_db import drill_crash_db
+    from installers.drills.degraded import drill_degraded
+    from installers.drills.failover import drill_failover
+    from installers.drills.handover import drill_handover
     from installers.drills.leak import drill_leak
+    from installers.drills.patroni import drill_failover_patroni
     from installers.drills.pitr import drill_pitr
     from installers.drills.workload import drill_load
 
     return {"pitr": drill_pitr, "crash_db": drill_crash_db, "access": drill_access,
-            "leak": drill_leak, "load": drill_load, "crash_app": drill_crash_app}
+            "leak": drill_leak, "handover": drill_handover, "failover": drill_failover,
+            "failover_patroni": drill_failover_patroni, "degraded": drill_degraded,
+            "load": drill_load, "crash_app": drill_crash_app}
 
 
 def names() -> list[str]:

@@ -42,11 +42,30 @@ def line_chart(path: Path, title: str, xs: Sequence[float], ys: Sequence[float],
     return path
 
 
+def bar_chart(path: Path, title: str, labels: Sequence[str], values: Sequence[float], *,
+              unit: str) -> Path:
+    """Horizontal bars, one per label, largest first as given, with their values."""
+    rows = max(len(labels), 1)
+    height = 50 + 22 * rows
+    image = Image.new("RGB", (WIDTH, height), "white")
+    draw = ImageDraw.Draw(image)
+    draw.text((10, 12), title, fill="black")
+    left, right = 230, WIDTH - 120
+    top = max([*values, 1e-9])
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        y = 40 + 22 * i
+        draw.text((10, y + 3), label[:34], fill="#444444")
+        draw.rectangle((left, y, left + (right - left) * value / top, y + 16), fill="#1f77b4")
+        draw.text((right + 8, y + 3), f"{value:,.1f} {unit}", fill="black")
+    image.save(path)
+    return path
+
+
 SERIES_COLOURS = ("#1f77b4", "#ff7f0e", "#d62728", "#2ca02c")
 
 
 def grouped_bar_chart(path: Path, title: str, labels: Sequence[str],
-              series: Sequence[tuple[str, Sequence[float]]], *, unit: str) -> Path:
+                      series: Sequence[tuple[str, Sequence[float]]], *, unit: str) -> Path:
     """Horizontal grouped bars: one group per label (an operation), one bar per series (p50,
     p95, p99), each with its value; tall enough for every label to be read."""
     bar, gap, name_width = 7, 10, 330

@@ -12,24 +12,21 @@ database holds exactly the acknowledged drafts: none lost, none twice; the audit
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import time
-import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from installers.bench import BenchEnvironment, Prescriber, login
-from installers.drills import DrillResult, become_subreaper, reap, reports_dir, workdir
-from installers.drills.charts import line_chart
+from installers.bench import BenchEnvironment
+from installers.drills import DrillResult, become_subreaper, reap, reports_dir, wait_gone, workdir
+from installers.drills.load import Load, ledger, stored_ids, under_load, wait_ready, writes_chart
 from installers.drills.pitr import verify_chain
 
 CRASHES = 5
 LOAD_BETWEEN = 4.0  # seconds of load before each crash, and after the last
-WRITERS = 6
 ACCEPT_TARGET, READY_TARGET = 10.0, 30.0
 
 
@@ -41,113 +38,30 @@ class Crash:
     writes_resumed: float = 0.0  # until the first acknowledged write after the crash
 
 
-@dataclass
-class Load:
-    acked: dict[str, str] = field(default_factory=dict)  # idempotency key -> prescription id
-    ack_times: list[float] = field(default_factory=list)
-    retries: int = 0
-    replays: int = 0  # acknowledgements answered from the idempotency store
-    start: float = field(default_factory=time.monotonic)
-
-
-async def _writer(http: httpx.AsyncClient, prescriber: Prescriber, load: Load,
-                  stop: asyncio.Event) -> None:
-    while not stop.is_set():
-        key = str(uuid.uuid4())
-        while True:  # the same key until acknowledged: a retry can never write twice
-            try:
-                response = await http.post("/prescriptions", json=prescriber.body,
-                                           headers={**prescriber.headers, "Idempotency-Key": key})
-                if response.status_code == 201:
-                    load.acked[key] = response.json()["id"]
-                    load.ack_times.append(time.monotonic() - load.start)
-                    load.replays += response.headers.get("idempotent-replayed") == "true"
-                    break
-                if response.status_code < 500:
-                    raise RuntimeError(f"refused: {response.status_code} {response.text[:200]}")
-            except httpx.TransportError:
-                pass
-            load.retries += 1
-            await asyncio.sleep(0.2)
-
-
-async def _wait_ready(http: httpx.AsyncClient, since: float, within: float) -> float:
-    while time.monotonic() - since < within:
-        try:
-            if (await http.get("/ready", timeout=2)).status_code == 200:
-                return time.monotonic() - since
-        except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.1)
-    return float("inf")
-
-
-async def _run(env: BenchEnvironment, base_url: str) -> tuple[Load, list[Crash]]:
-    load = Load()
+async def _crash_repeatedly(env: BenchEnvironment, http: httpx.AsyncClient,
+                            load: Load) -> list[Crash]:
     crashes: list[Crash] = []
-    stop = asyncio.Event()
-    limits = httpx.Limits(max_connections=WRITERS + 2)
-    async with httpx.AsyncClient(base_url=base_url, timeout=30, limits=limits) as http:
-        prescriber = Prescriber(env, http)
-        prescriber.headers = await login(http, env.account("doctor_wang"))
-        await prescriber.prepare()
-        load.start = time.monotonic()
-        writers = [asyncio.create_task(_writer(http, prescriber, load, stop))
-                   for _ in range(WRITERS)]
-        try:
-            await _crash_repeatedly(env, http, load, crashes)
-            await asyncio.sleep(LOAD_BETWEEN)
-        finally:
-            stop.set()
-            # Each writer finishes the write in hand (retrying it until acknowledged).
-            done, late = await asyncio.wait(writers, timeout=60)
-            for task in late:
-                task.cancel()
-        for task in done:
-            task.result()  # a writer's refusal (4xx) is the drill's failure, not silence
-    return load, crashes
-
-
-async def _crash_repeatedly(env: BenchEnvironment, http: httpx.AsyncClient, load: Load,
-                            crashes: list[Crash]) -> None:
     for _ in range(CRASHES):
         await asyncio.sleep(LOAD_BETWEEN)
-        crash = Crash(at=time.monotonic() - load.start)
+        crash = Crash(at=load.since_start())
         killed = time.monotonic()
-        acked_before = len(load.ack_times)
+        resumed = asyncio.create_task(load.next_ack(killed))
         pid = env.cluster.kill9()
         # The service manager's part: start it again at once (crash recovery runs).
         await asyncio.to_thread(_restart, env, pid)
         crash.accepting = time.monotonic() - killed
-        crash.ready = await _wait_ready(http, killed, READY_TARGET * 2)
-        async with asyncio.timeout(60):
-            while len(load.ack_times) == acked_before:  # noqa: ASYNC110 (polls a list)
-                await asyncio.sleep(0.05)
-        crash.writes_resumed = time.monotonic() - killed
+        crash.ready = await wait_ready(http, killed, READY_TARGET * 2)
+        crash.writes_resumed = await resumed
         crashes.append(crash)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
-def prescriber_patient(env: BenchEnvironment) -> str:
-    return str(next(p["id"] for p in env.demo["patients"] if p["name"] == "李娜"))
+    await asyncio.sleep(LOAD_BETWEEN)
+    return crashes
 
 
 def _restart(env: BenchEnvironment, pid: int | None) -> None:
     # The killed postmaster's children notice and exit; its pid file stays behind, which
     # pg_ctl sees through once the pid is gone (reaped), as after a power cut.
     if pid is not None:
-        try:
-            os.waitpid(pid, 0)  # adopted (become_subreaper): ours to reap
-        except ChildProcessError:
-            while _alive(pid):  # someone else's child: wait until its parent reaps it
-                time.sleep(0.05)
+        wait_gone(pid)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         reap()
@@ -168,12 +82,10 @@ def drill_crash_db() -> DrillResult:
     try:
         env.start()
         base_url = env.serve()
-        load, crashes = asyncio.run(_run(env, base_url))
-        rows = env.sql("SELECT id::text FROM prescription WHERE patient_id = %s",
-                       (prescriber_patient(env),))
-        stored = {r[0] for r in rows}
-        acked = set(load.acked.values())
-        lost, extra = len(acked - stored), len(stored - acked)
+        load, crashes = asyncio.run(under_load(
+            env, base_url, lambda http, load: _crash_repeatedly(env, http, load)))
+        count = ledger(load, stored_ids(env))
+        lost, extra = count.lost, count.extra
         chain_ok, chain_text = asyncio.run(verify_chain(env.urls.owner))
         worst = {k: max(getattr(c, k) for c in crashes)
                  for k in ("accepting", "ready", "writes_resumed")}
@@ -182,7 +94,7 @@ def drill_crash_db() -> DrillResult:
         figures = (f"{CRASHES} kills; accepting again in max {worst['accepting']:.1f} s "
                    f"(target < {ACCEPT_TARGET:g}), server ready in max {worst['ready']:.1f} s "
                    f"(< {READY_TARGET:g}), writes resumed in max {worst['writes_resumed']:.1f} s; "
-                   f"{len(acked)} acknowledged writes, {lost} lost, {extra} duplicated "
+                   f"{count.acked} acknowledged writes, {lost} lost, {extra} duplicated "
                    f"({load.retries} retries, {load.replays} answered from the idempotency "
                    f"store); audit chain {'ok' if chain_ok else 'BROKEN'}")
         report = _report(load, crashes, figures, passed, chain_text)
@@ -195,14 +107,8 @@ def drill_crash_db() -> DrillResult:
 def _report(load: Load, crashes: list[Crash], figures: str, passed: bool,
             chain_text: str) -> Path:
     out = reports_dir()
-    seconds = int(max(load.ack_times, default=0)) + 1
-    per_second = [0] * seconds
-    for t in load.ack_times:
-        per_second[int(t)] += 1
-    chart = line_chart(out / "drill-crash_db-writes.png",
-                       "acknowledged writes per second; red: PostgreSQL killed",
-                       [s + 0.5 for s in range(seconds)], per_second, x_label="seconds",
-                       y_label="writes/s", markers=[(c.at, "kill -9") for c in crashes])
+    chart = writes_chart(out / "drill-crash_db-writes.png", load,
+                         [(c.at, "kill -9") for c in crashes], "PostgreSQL killed")
     lines: list[Any] = [
         f"# Drill crash_db: {'PASS' if passed else 'FAIL'}", "", figures, "",
         f"![writes per second]({chart.name})", "",

@@ -8,7 +8,9 @@ numbers and three-character names. Then every place they could leak is scanned f
   identifying fields are encrypted at rest, searched by keyed hash;
 - the API's answers to roles without the full view (a doctor's patient list and search, a
   patient's record, a pharmacist's queue): masked on the server;
-- the server's and PostgreSQL's logs.
+- the server's and PostgreSQL's logs;
+- a data handover package (`rxp export`: CSV, NDJSON, DDL, dictionary, manifest), which keeps
+  the encrypted columns encrypted.
 
 PASS when none is found anywhere. The scan extracts every candidate from the bytes (18-character
 ID numbers, 11-digit mobiles, runs of Chinese characters) and looks them up in the sets, so
@@ -30,6 +32,7 @@ import httpx
 
 from installers.bench import BenchEnvironment, gather_limited, login
 from installers.drills import DrillResult, reports_dir, workdir
+from installers.handover import export_database, load_signing_key
 
 PATIENTS = 10_000
 CONCURRENCY = 8
@@ -121,6 +124,8 @@ def _files(folder: Path) -> Iterable[Path]:
 
 
 def drill_leak() -> DrillResult:
+    from server.core.keys import HANDOVER_KEY
+
     base = workdir("leak")
     env = BenchEnvironment(base)
     rng = random.Random()
@@ -141,6 +146,10 @@ def drill_leak() -> DrillResult:
                 found.setdefault(where, []).extend(hits[:5])
 
         scan("pg_dump", env.cluster.dump("rxp").encode())
+        export = export_database(env.urls.superuser, env.base / "export",
+                                 load_signing_key(env.base / "keys" / HANDOVER_KEY))
+        for path in _files(export.folder):
+            scan(f"handover export: {path.relative_to(export.folder)}", path.read_bytes())
         scanned_bytes = 0
         for path in _files(env.cluster.datadir):
             data = path.read_bytes()
@@ -153,6 +162,7 @@ def drill_leak() -> DrillResult:
         passed = not found and registered >= PATIENTS * 0.99
         demo = len(env.demo["patients"])
         figures = (f"{registered - demo} patients registered (+{demo} demo); scanned pg_dump, "
+                   f"the handover export ({export.bytes / 1e6:.0f} MB), "
                    f"{scanned_bytes / 1e6:.0f} MB of data files, {len(answers)} API answers and "
                    f"2 logs for {len(secrets.id_numbers)} ID numbers, {len(secrets.phones)} "
                    f"phones, {len(secrets.names)} names: {sum(map(len, found.values()))} found "

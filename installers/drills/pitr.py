@@ -20,9 +20,8 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from installers import database
 from installers.backup import BackupStore, table_digests
-from installers.drills import DrillResult, reports_dir, workdir
+from installers.drills import DrillResult, reports_dir, seeded_cluster, workdir
 from installers.drills.charts import line_chart
 from installers.pgcluster import PgCluster, free_port
 
@@ -109,26 +108,12 @@ async def verify_chain(url: str) -> tuple[bool, str]:
 
 
 def drill_pitr() -> DrillResult:
-    from server.core.keys import KeyMaterial, init_key_dir
-    from server.core.migrations import upgrade
-    from server.personal_data.cipher import FieldCipher
-    from server.seed.runner import seed
-
     base = workdir("pitr")
-    cluster = PgCluster(base / "primary", free_port())
     store = BackupStore(base / "backup")
+    cluster: PgCluster | None = None
     restored: PgCluster | None = None
-    owner_password, app_password = "drill-owner", "drill-app"
     try:
-        cluster.init()
-        store.enable_archiving(cluster)
-        cluster.start()
-        database.ensure_roles(cluster, owner_password, app_password)
-        database.ensure_database(cluster, "rxp")
-        urls = database.urls(cluster, "rxp", owner_password, app_password)
-        upgrade(urls.owner, app_role=database.APP_ROLE)
-        init_key_dir(base / "keys")
-        asyncio.run(seed(urls.owner, FieldCipher(KeyMaterial.load(base / "keys").keyring)))
+        cluster, urls = seeded_cluster(base, store.enable_archiving)
 
         t0 = time.monotonic()
         backup = store.take(cluster)
@@ -165,7 +150,8 @@ def drill_pitr() -> DrillResult:
     finally:
         if restored is not None:
             restored.destroy()
-        cluster.destroy()
+        if cluster is not None:
+            cluster.destroy()
         shutil.rmtree(base, ignore_errors=True)
 
 

@@ -33,7 +33,7 @@ ApproveProducts = Annotated[Principal, require(Permission.CATALOGUE_APPROVE)]
 
 @router.get("/search", operation_id="search_catalogue", response_model=SearchPage)
 async def search_catalogue(
-    principal: ReadCatalogue, svc: Svc,
+    principal: ReadCatalogue, ctx: Ctx, svc: Svc,
     q: Annotated[str, Query(min_length=1, max_length=60,
                             description="通用名、商品名、拼音全拼或首字母、医保代码或本位码前缀")],
     item_type: ItemType | None = None,
@@ -44,7 +44,7 @@ async def search_catalogue(
     """As-you-type search over active products; a read-only query, served by a replica when
     one is up."""
     today = service.business_day(svc.clock)
-    async with svc.db.read_session() as (session, source):
+    async with svc.db.read_session(ctx.session) as (session, source):
         hits, total, exact = await service.search(
             session, q=q, item_type=item_type, chronic_only=chronic_only,
             herbal_pieces=herbal_pieces, limit=limit, offset=offset, today=today)

@@ -11,11 +11,12 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, func, text
+from sqlalchemy import DateTime, MetaData, event, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
@@ -48,8 +49,27 @@ class Entity:
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012  (mapper config, not state)
 
 
+# The statements the current request sent, for the metrics (`count_statements`). A mutable
+# holder: SQLAlchemy runs the driver in greenlets that share the request task's context, so
+# they add to the same list the request's middleware reads.
+_STATEMENTS: ContextVar[list[int] | None] = ContextVar("rxp_statements", default=None)
+
+
+def count_statements() -> list[int]:
+    """Count, from here on in this context, every statement sent to any engine; [count]."""
+    holder = [0]
+    _STATEMENTS.set(holder)
+    return holder
+
+
+def _counted(*_: Any) -> None:
+    holder = _STATEMENTS.get()
+    if holder is not None:
+        holder[0] += 1
+
+
 def make_engine(url: str, *, pool_size: int = 10, connect_timeout: int = 5) -> AsyncEngine:
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
@@ -59,6 +79,8 @@ def make_engine(url: str, *, pool_size: int = 10, connect_timeout: int = 5) -> A
         connect_args={"connect_timeout": connect_timeout, "application_name": "rxp-server",
                       "options": "-c TimeZone=UTC"},
     )
+    event.listen(engine.sync_engine, "before_cursor_execute", _counted)
+    return engine
 
 
 @dataclass
@@ -90,8 +112,11 @@ class Database:
             yield session
 
     @asynccontextmanager
-    async def read_session(self) -> AsyncIterator[tuple[AsyncSession, str]]:
-        """(session, source): a replica's session when one answers, else the primary's."""
+    async def read_session(self, primary: AsyncSession | None = None
+                           ) -> AsyncIterator[tuple[AsyncSession, str]]:
+        """(session, source): a replica's session when one answers, else the primary's:
+        `primary` (the request's own session, saving a second connection, its ping and its
+        transaction) or a new one."""
         now = time.monotonic()
         for replica in self.replicas:
             if replica.down_until > now:
@@ -106,6 +131,9 @@ class Database:
                     yield session, replica.name
             finally:
                 await conn.close()
+            return
+        if primary is not None:
+            yield primary, "primary"
             return
         async with self.session() as session:
             yield session, "primary"

@@ -3,6 +3,7 @@
 - `data-keys.json`: versioned data keys for personal data and the blind-index key;
 - `token.key`: the HMAC key that signs access tokens;
 - `audit-signing.pem`: the Ed25519 key that signs audit checkpoints;
+- `handover-signing.pem`: the Ed25519 key that signs data handover packages (`rxp export`);
 - `payment-sandbox.pem`: the sandbox payment gateway's signing key (a stand-in for the gateway's
   own key; optional, see server/payments/sandbox.py).
 Production keeps this folder on a separate, access-controlled volume (see README).
@@ -24,6 +25,7 @@ DATA_KEYS = "data-keys.json"
 TOKEN_KEY = "token.key"  # noqa: S105  (a file name)
 AUDIT_KEY = "audit-signing.pem"
 PAYMENT_SANDBOX_KEY = "payment-sandbox.pem"
+HANDOVER_KEY = "handover-signing.pem"
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ def init_key_dir(key_dir: Path) -> list[str]:
     if not (key_dir / TOKEN_KEY).exists():
         _write_private(key_dir / TOKEN_KEY, secrets.token_bytes(32))
         created.append(TOKEN_KEY)
-    for name in (AUDIT_KEY, PAYMENT_SANDBOX_KEY):
+    for name in (AUDIT_KEY, PAYMENT_SANDBOX_KEY, HANDOVER_KEY):
         if not (key_dir / name).exists():
             pem = Ed25519PrivateKey.generate().private_bytes(
                 serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,

@@ -26,8 +26,12 @@ _COLUMNS = "id, created_at, type, org_id, user_ids, roles, entity_type, entity_i
 
 # The transaction's events get fresh ids, in the order they were published, under the lock;
 # the highest is announced (delivered at commit; never for a transaction that rolls back).
+# The lock is taken in the same statement: `mine` joins its one row, so no id is drawn from the
+# sequence before the lock is held (the rows read are the transaction's own, which the
+# statement's snapshot sees whenever the lock was granted).
 _RENUMBER = text("""
-    WITH mine AS (SELECT id FROM live_event WHERE id = ANY(:ids) ORDER BY id),
+    WITH locked AS MATERIALIZED (SELECT pg_advisory_xact_lock(:key)),
+         mine AS (SELECT id FROM live_event, locked WHERE id = ANY(:ids) ORDER BY id),
          fresh AS (SELECT id AS old_id,
                           nextval(pg_get_serial_sequence('live_event', 'id')) AS new_id
                    FROM mine),
@@ -44,8 +48,7 @@ async def insert_event(session: AsyncSession, values: dict[str, Any]) -> int:
 
 def renumber_and_notify(connection: Connection, ids: list[int]) -> None:
     """Called from a before-commit hook (synchronous, inside the session's transaction)."""
-    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": COMMIT_ORDER_LOCK})
-    connection.execute(_RENUMBER, {"ids": ids, "channel": CHANNEL})
+    connection.execute(_RENUMBER, {"key": COMMIT_ORDER_LOCK, "ids": ids, "channel": CHANNEL})
 
 
 def _visible(principal: Principal) -> ColumnElement[bool]:

@@ -8,8 +8,8 @@ see, every event below N. Without it, a transaction that took id 10 could commit
 that took id 11 and a client resuming "after 11" would never get 10.
 
 The hook runs after the request's audit event was appended, which already serialises committing
-requests; the extra lock costs one statement. A rolled-back transaction notifies nothing:
-NOTIFY is delivered only at commit.
+requests; the renumbering statement takes the extra lock itself. A rolled-back transaction
+notifies nothing: NOTIFY is delivered only at commit.
 """
 
 from __future__ import annotations

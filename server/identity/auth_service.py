@@ -180,11 +180,16 @@ def _check_session(svc: Services, auth_session: AuthSession, user: StaffUser) ->
 
 async def _user_principal(ctx: RequestContext, user: StaffUser,
                           session_id: uuid.UUID | None) -> Principal:
+    return _principal_of(user, session_id, await scope.subtree(ctx.session, user.org_id))
+
+
+def _principal_of(user: StaffUser, session_id: uuid.UUID | None,
+                  visible: frozenset[uuid.UUID] | None) -> Principal:
     return Principal(
         kind="user", id=user.id, name=user.display_name, roles=frozenset(user.roles),
         permissions=permissions_for(user.roles), org_id=user.org_id,
         department_id=user.department_id,
-        visible_org_ids=await scope.subtree(ctx.session, user.org_id), session_id=session_id,
+        visible_org_ids=visible, session_id=session_id,
         attributes={"username": user.username, "title": user.professional_title,
                     "pharmacist_level": user.pharmacist_level},
     )
@@ -212,14 +217,15 @@ async def authenticate(ctx: RequestContext, svc: Services, bearer: str | None) -
         # A verified patient (server/patient_access): the proof's session must still stand.
         principal = await patient_principal(session, svc, claims)
     else:
-        found = await repository.session_with_user(session, claims.session_id or uuid.UUID(int=0))
+        found = await repository.session_user_scope(session,
+                                                    claims.session_id or uuid.UUID(int=0))
         if found is None or found[1].id != claims.subject:
             raise SessionExpired("会话不存在")
-        auth_session, user = found
+        auth_session, user, visible = found
         _check_session(svc, auth_session, user)
         if now - auth_session.last_seen_at >= LAST_SEEN_GRANULARITY:
             auth_session.last_seen_at = now
-        principal = await _user_principal(ctx, user, auth_session.id)
+        principal = _principal_of(user, auth_session.id, visible)
     ctx.principal = principal
     await scope.apply(session, principal)
     return principal

@@ -8,7 +8,9 @@ from datetime import datetime
 
 from sqlalchemy import any_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
+from server.access import scope
 from server.identity.models import (
     AuthSession,
     IntegrationClient,
@@ -16,6 +18,7 @@ from server.identity.models import (
     RefreshToken,
     StaffUser,
 )
+from server.organisations.models import Organisation
 
 
 async def user_by_username(session: AsyncSession, username: str,
@@ -58,6 +61,19 @@ async def session_with_user(session: AsyncSession, session_id: uuid.UUID
         select(AuthSession, StaffUser).join(StaffUser, StaffUser.id == AuthSession.user_id)
         .where(AuthSession.id == session_id))).first()
     return (row[0], row[1]) if row else None
+
+
+async def session_user_scope(session: AsyncSession, session_id: uuid.UUID
+                             ) -> tuple[AuthSession, StaffUser, frozenset[uuid.UUID] | None] | None:
+    """The session, its user and the organisations the user may see, in one round trip: it
+    runs before every authenticated request."""
+    org = aliased(Organisation)
+    row = (await session.execute(
+        select(AuthSession, StaffUser, *scope.subtree_columns(org))
+        .join(StaffUser, StaffUser.id == AuthSession.user_id)
+        .outerjoin(org, org.id == StaffUser.org_id)
+        .where(AuthSession.id == session_id))).first()
+    return (row[0], row[1], scope.visible_from(row[2], row[3])) if row else None
 
 
 async def refresh_by_digest(session: AsyncSession, digest: bytes) -> RefreshToken | None:

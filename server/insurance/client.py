@@ -88,10 +88,13 @@ class InsurancePlatform:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    async def call(self, transaction: tx.Transaction, data: dict[str, Any]) -> dict[str, Any]:
-        """The centre's answer data to `data`; PlatformRefused / PlatformUnavailable."""
+    async def call(self, transaction: tx.Transaction, data: dict[str, Any], *,
+                   msgid: str | None = None) -> dict[str, Any]:
+        """The centre's answer data to `data`; PlatformRefused / PlatformUnavailable. With a
+        `msgid` (envelope.message_id) the call is carried out once however often it is sent:
+        the centre answers a msgid it has done with its first answer."""
         try:
-            answer = await self._exchange(transaction, data)
+            answer = await self._exchange(transaction, data, msgid)
         except PlatformError as exc:
             outcome = "refused" if isinstance(exc, PlatformRefused) else "unavailable"
             self.calls.append(CallRecord(transaction.api, transaction.code_2021, outcome,
@@ -100,11 +103,12 @@ class InsurancePlatform:
         self.calls.append(CallRecord(transaction.api, transaction.code_2021, "ok", 0, "成功"))
         return answer
 
-    async def _exchange(self, transaction: tx.Transaction,
-                        data: dict[str, Any]) -> dict[str, Any]:
+    async def _exchange(self, transaction: tx.Transaction, data: dict[str, Any],
+                        msgid: str | None) -> dict[str, Any]:
         creds = self.credentials
+        numbered = None if msgid is None else {"infno": transaction.code_2021, "msgid": msgid}
         sealed = envelope.seal(data, app_id=creds.app_id, app_secret=creds.app_secret,
-                               signer=self._key, now=self._now())
+                               signer=self._key, now=self._now(), extra_fields=numbered)
         unavailable = PlatformUnavailable
         try:
             # An overall deadline: httpx's timeouts are per network operation.
@@ -154,8 +158,8 @@ class InsurancePlatform:
     async def upload(self, data: dict[str, Any]) -> dict[str, Any]:
         return await self.call(tx.UPLOAD, data)
 
-    async def revoke(self, data: dict[str, Any]) -> dict[str, Any]:
-        return await self.call(tx.REVOKE, data)
+    async def revoke(self, data: dict[str, Any], *, msgid: str | None = None) -> dict[str, Any]:
+        return await self.call(tx.REVOKE, data, msgid=msgid)
 
     async def detail(self, hi_rxno: str) -> dict[str, Any]:
         return await self.call(tx.DETAIL, {"hiRxno": hi_rxno})
@@ -173,8 +177,9 @@ class InsurancePlatform:
     async def settle(self, data: dict[str, Any]) -> dict[str, Any]:
         return await self.call(tx.SETTLE, data)
 
-    async def write_off(self, data: dict[str, Any]) -> dict[str, Any]:
-        return await self.call(tx.WRITE_OFF, data)
+    async def write_off(self, data: dict[str, Any], *,
+                        msgid: str | None = None) -> dict[str, Any]:
+        return await self.call(tx.WRITE_OFF, data, msgid=msgid)
 
 
 def _code(value: Any) -> int:

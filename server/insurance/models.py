@@ -21,7 +21,11 @@ class ClaimStatus(StrEnum):
     UPLOADED = "uploaded"  # pre-checked, signed and uploaded; not settled yet
     REFUSED = "refused"  # the centre said no: the order is paid in cash (自费)
     SETTLED = "settled"  # the split is the centre's settlement
+    # Dispensed: the write-off (7206) is in the outbox, on its way to the centre.
+    WRITING_OFF = "writing_off"
     WRITTEN_OFF = "written_off"  # dispensed and reported with the traceability codes (7206)
+    # Ended without its drugs: the revoke (7104) is in the outbox, on its way to the centre.
+    REVOKING = "revoking"
     REVOKED = "revoked"  # revoked at the centre (7104), its settlement reversed
 
 
@@ -45,6 +49,7 @@ class InsuranceClaim(Entity, Base):
     cash_fen: Mapped[int | None] = mapped_column(BigInteger)
     settled_at: Mapped[datetime | None]
     written_off_at: Mapped[datetime | None]
-    # Why the last write-off or revoke could not be delivered (it is tried again).
+    # Why the last attempt at the write-off or revoke failed (the outbox tries again, or the
+    # message is a dead letter for the administrator when the centre refused it).
     delivery_error: Mapped[str | None] = mapped_column(Text)
     revoked_at: Mapped[datetime | None]

@@ -12,8 +12,10 @@ payments stay all cash, as they were.
 
 Dispensing reports the sale with every package's traceability code (7206 write-off); an order
 that ends without dispensing revokes the prescription at the centre (7104), which reverses the
-settlement. These two are reports after the fact: when the centre cannot be reached they are
-kept on the claim (`delivery_error`) and do not hold up dispensing or the refund.
+settlement. These two are reports after the fact: they are queued in the outbox in the
+transaction of the dispensing or of the order's end (server/insurance/reports.py delivers them
+with retries, and the claim becomes written off or revoked then), so they never hold up
+dispensing or the refund and are never lost when the centre is down.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ from server.core.context import RequestContext
 from server.core.errors import ServiceUnavailable
 from server.core.services import Services
 from server.identity.models import StaffUser
-from server.insurance import repository
+from server.insurance import reports, repository
+from server.insurance import transactions as tx
 from server.insurance.client import InsurancePlatform, PlatformRefused, PlatformUnavailable
 from server.insurance.models import ClaimStatus, InsuranceClaim
 from server.organisations.models import Organisation
@@ -192,8 +195,8 @@ async def split_for_order(ctx: RequestContext, svc: Services, order: Circulation
 
 async def write_off(ctx: RequestContext, svc: Services, order: CirculationOrder, *,
                     pharmacist: str, dispenser: str) -> InsuranceClaim | None:
-    """Report the dispensed packages of a settled order (7206), with their traceability codes,
-    batches and expiry dates."""
+    """Queue the report of the dispensed packages of a settled order (7206), with their
+    traceability codes, batches and expiry dates."""
     platform = svc.insurance
     claim = await repository.for_order(ctx.session, order.id, lock=True)
     if platform is None or claim is None or claim.status != ClaimStatus.SETTLED:
@@ -210,40 +213,33 @@ async def write_off(ctx: RequestContext, svc: Services, order: CirculationOrder,
               for line, product in lines if by_line.get(line.id)]
     if not detail:
         return claim
-    try:
-        await platform.write_off({"hiRxno": claim.hi_rxno, "setlId": claim.setl_id,
-                                  "pharName": pharmacist, "dspeerName": dispenser,
-                                  "selRetnTime": _time(svc.clock.now()), "detail": detail})
-    except (PlatformRefused, PlatformUnavailable) as exc:
-        claim.delivery_error = str(exc)
-        log.warning("write-off of %s not delivered: %s", order.number, exc)
-    else:
-        claim.status, claim.written_off_at, claim.delivery_error = (
-            ClaimStatus.WRITTEN_OFF, svc.clock.now(), None)
-    _note(ctx, "insurance.write_off", claim, order=order.number, error=claim.delivery_error)
+    pharmacy = await ctx.session.get(Organisation, order.pharmacy_id)
+    message_id = await reports.queue(
+        ctx.session, svc, claim, order, tx.WRITE_OFF,
+        fixmedins_code=pharmacy.code if pharmacy else "",
+        data={"hiRxno": claim.hi_rxno, "setlId": claim.setl_id, "pharName": pharmacist,
+              "dspeerName": dispenser, "selRetnTime": _time(svc.clock.now()),
+              "detail": detail})
+    claim.status = ClaimStatus.WRITING_OFF
+    _note(ctx, "insurance.write_off", claim, order=order.number, message_id=str(message_id))
     return claim
 
 
 async def revoke(ctx: RequestContext, svc: Services, order: CirculationOrder,
                  reason: str) -> InsuranceClaim | None:
-    """The order ended without its drugs: revoke the uploaded prescription (7104), which
-    reverses its settlement at the centre."""
+    """The order ended without its drugs: queue the revoke of the uploaded prescription
+    (7104), which reverses its settlement at the centre."""
     platform = svc.insurance
     claim = await repository.for_order(ctx.session, order.id, lock=True)
     if (platform is None or claim is None or claim.hi_rxno is None
             or claim.status not in (ClaimStatus.UPLOADED, ClaimStatus.SETTLED)):
         return claim
     hospital = await ctx.session.get(Organisation, order.org_id)
-    try:
-        await platform.revoke({"hiRxno": claim.hi_rxno,
-                               "fixmedinsCode": hospital.code if hospital else "",
-                               "undoRea": reason[:200] or "订单取消",
-                               "undoTime": _time(svc.clock.now())})
-    except (PlatformRefused, PlatformUnavailable) as exc:
-        claim.delivery_error = str(exc)
-        log.warning("revoke of %s not delivered: %s", order.number, exc)
-    else:
-        claim.status, claim.revoked_at, claim.delivery_error = (
-            ClaimStatus.REVOKED, svc.clock.now(), None)
-    _note(ctx, "insurance.revoke", claim, order=order.number, error=claim.delivery_error)
+    code = hospital.code if hospital else ""
+    message_id = await reports.queue(
+        ctx.session, svc, claim, order, tx.REVOKE, fixmedins_code=code,
+        data={"hiRxno": claim.hi_rxno, "fixmedinsCode": code,
+              "undoRea": reason[:200] or "订单取消", "undoTime": _time(svc.clock.now())})
+    claim.status = ClaimStatus.REVOKING
+    _note(ctx, "insurance.revoke", claim, order=order.number, message_id=str(message_id))
     return claim

@@ -10,7 +10,10 @@ settlement splits between the pooled fund, the personal account and cash.
 It refuses what the real centre refuses: an unknown application, a bad signature, a timestamp
 outside five minutes, a nonce used twice, data that does not decrypt, a patient not insured, a
 drug not in the circulation catalogue, an unknown prescription, a revoke after the drugs were
-dispensed (written off), steps out of order. Faults are first-class: POST /_sim/fault
+dispensed (written off), steps out of order. A request with a `msgid` (the 2021 envelope's
+发送方报文ID) that it has already carried out gets the first answer again and changes nothing
+(`repeats` counts them); a refused one changed nothing and is judged again when repeated.
+The same msgid with other content is refused (2008). Faults are first-class: POST /_sim/fault
 {"mode": "down" | "slow" | "tamper" | "ok"} makes it answer 503, late, with a corrupted
 envelope, or normally again; POST /_sim/persons sets a person's insurance.
 
@@ -39,6 +42,7 @@ from starlette.routing import Route
 
 from common import signing
 from server.insurance import envelope, sim_rules
+from server.insurance import transactions as tx
 from server.insurance.envelope import AppCredentials, EnvelopeError, NonceBook
 from server.insurance.sim_rules import Refusal, SimulatedCentre
 
@@ -54,6 +58,15 @@ class EnrolledApp:
     name: str
 
 
+@dataclass(frozen=True)
+class CarriedOut:
+    """A numbered request the centre carried out, and its answer (given again to a repeat)."""
+
+    api: str
+    content: bytes  # canonical bytes of the request's data
+    answer: bytes  # canonical bytes of the answer's data (a copy: later changes stay out)
+
+
 @dataclass
 class SimulatorState:
     platform_key_pem: str = field(default_factory=signing.generate_private_key, repr=False)
@@ -65,6 +78,9 @@ class SimulatorState:
     delay: float = 10.0
     requests: int = 0
     refusals: list[tuple[str, int, str]] = field(default_factory=list)
+    # By "appId:msgid": what was carried out, so a repeat changes nothing.
+    carried_out: dict[str, CarriedOut] = field(default_factory=dict)
+    repeats: list[str] = field(default_factory=list)  # msgids answered from `carried_out`
 
     @property
     def platform_key(self) -> signing.PrivateKey:
@@ -134,11 +150,25 @@ def create_simulator(state: SimulatorState | None = None) -> Starlette:
         handler = sim.centre.handlers().get(api)
         if handler is None:
             return _answer(sim, app, opened.nonce, envelope.MALFORMED, f"未知接口 {api}", {})
+        msgid = opened.fields.get("msgid")
+        key = f"{app.app_id}:{msgid}" if msgid else None
+        content = signing.canonical_bytes(opened.data)
         try:
+            infno = opened.fields.get("infno")
+            if infno is not None and infno != tx.BY_API[api].code_2021:
+                raise Refusal(envelope.MALFORMED, f"infno {infno} 与接口 {api} 不符")
+            done = sim.carried_out.get(key) if key else None
+            if done is not None:
+                if (done.api, done.content) != (api, content):
+                    raise Refusal(tx.MSGID_REUSED, f"报文ID {msgid} 已用于另一笔交易")
+                sim.repeats.append(str(msgid))
+                return _answer(sim, app, opened.nonce, 0, "成功", json.loads(done.answer))
             data = handler(opened.data)
         except Refusal as exc:
             sim.refusals.append((api, exc.code, exc.message))
             return _answer(sim, app, opened.nonce, exc.code, exc.message, {})
+        if key:
+            sim.carried_out[key] = CarriedOut(api, content, signing.canonical_bytes(data))
         return _answer(sim, app, opened.nonce, 0, "成功", data)
 
     async def health(request: Request) -> Response:

@@ -72,6 +72,7 @@ DISPENSED: Final = 2004  # 已取药（已核销），不能撤销
 WRONG_STATE: Final = 2005  # 处方状态不允许该操作
 AMOUNT_MISMATCH: Final = 2006  # 金额不符
 INVALID_FIELD: Final = 2007  # 字段缺失或格式不正确
+MSGID_REUSED: Final = 2008  # 报文ID已用于另一笔不同的交易
 
 # Prescription status codes of the centre (rxStasCodg).
 RX_VALID, RX_USED, RX_REVOKED = "1", "2", "3"

@@ -15,8 +15,12 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.multiprocess import MultiProcessCollector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from server.core.db import count_statements
+
 # Seconds; the API's targets sit between 5 ms (a check) and a few seconds (a PDF).
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+# Statements one request sends to the database: the first thing to look at when a route slows.
+STATEMENT_BUCKETS = (1, 3, 5, 10, 15, 20, 30, 40, 60, 100)
 UNMATCHED = "unmatched"
 
 
@@ -34,6 +38,10 @@ class RequestMetrics:
         self.latency = Histogram("rxp_http_request_duration_seconds",
                                  "Time to the response's first byte, by route template",
                                  ("method", "route"), buckets=BUCKETS, registry=None)
+        self.statements = Histogram("rxp_http_request_db_statements",
+                                    "SQL statements sent while answering, by route template",
+                                    ("method", "route"), buckets=STATEMENT_BUCKETS,
+                                    registry=None)
 
     def register_into(self, registry: CollectorRegistry) -> None:
         if multiprocess_dir():
@@ -41,10 +49,13 @@ class RequestMetrics:
         else:
             registry.register(self.requests)
             registry.register(self.latency)
+            registry.register(self.statements)
 
-    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+    def observe(self, method: str, route: str, status: int, seconds: float,
+                statements: int) -> None:
         self.requests.labels(method, route, str(status)).inc()
         self.latency.labels(method, route).observe(seconds)
+        self.statements.labels(method, route).observe(statements)
 
 
 def route_template(scope: Scope) -> str:
@@ -66,6 +77,7 @@ class RequestMetricsMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
+        statements = count_statements()
         recorded = False
 
         async def timed_send(message: Message) -> None:
@@ -73,7 +85,8 @@ class RequestMetricsMiddleware:
             if message["type"] == "http.response.start" and not recorded:
                 recorded = True
                 self.metrics.observe(scope["method"], route_template(scope),
-                                     int(message["status"]), time.perf_counter() - started)
+                                     int(message["status"]), time.perf_counter() - started,
+                                     statements[0])
             await send(message)
 
         try:
@@ -81,5 +94,5 @@ class RequestMetricsMiddleware:
         except Exception:
             if not recorded:
                 self.metrics.observe(scope["method"], route_template(scope), 500,
-                                     time.perf_counter() - started)
+                                     time.perf_counter() - started, statements[0])
             raise

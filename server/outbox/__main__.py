@@ -14,10 +14,20 @@ from server.outbox import destinations
 from server.outbox.relay import relay_loop
 from server.settings import Settings
 
+log = logging.getLogger("server.outbox")
+
 
 async def run() -> None:
     settings = Settings()  # from the environment (and RXP_CONFIG)
     svc = build_services(settings)
+    for what, url in (("RXP_INSURANCE_URL", settings.insurance_url),
+                      ("RXP_PAYMENT_GATEWAY_URL", settings.payment_gateway_url)):
+        if url.startswith("sim://"):
+            # An in-process simulator keeps its state (prescriptions, trades) in the process
+            # that made it: this relay's copy knows none of the API process's.
+            log.warning("%s=%s is a simulator inside each process, unknown to this relay: "
+                        "let the API process relay (RXP_OUTBOX_RELAY=true) its messages",
+                        what, url)
     built = destinations.build(svc)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -12,7 +12,11 @@ from collections.abc import Awaitable, Callable
 from server.core.services import Services
 from server.hl7.dispense import DESTINATION as HL7
 from server.hl7.sender import Hl7Sender
+from server.insurance.reports import DESTINATION as INSURANCE
+from server.insurance.reports import InsuranceReports
 from server.outbox.handlers import Handler
+from server.payments.refunds import DESTINATION as PAYMENT_REFUND
+from server.payments.refunds import RefundRequests
 
 
 class Destinations:
@@ -29,4 +33,5 @@ class Destinations:
 
 def build(svc: Services) -> Destinations:
     hl7 = Hl7Sender(svc)
-    return Destinations({HL7: hl7.deliver}, [hl7.aclose])
+    return Destinations({HL7: hl7.deliver, INSURANCE: InsuranceReports(svc).deliver,
+                         PAYMENT_REFUND: RefundRequests(svc).deliver}, [hl7.aclose])

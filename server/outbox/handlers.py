@@ -25,6 +25,9 @@ class Delivery:
     payload: str
     attempt: int  # 1 for the first try
     created_at: datetime
+    # The queue's sequence number, unique and fixed like `id`: for receivers whose message ids
+    # are numbered (the insurance centre's `msgid` ends in a sequence number).
+    seq: int = 0
 
 
 class DeliveryFailed(Exception):

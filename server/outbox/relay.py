@@ -62,7 +62,7 @@ async def _attempt(svc: Services, handlers: Handlers, row: OutboxMessage,
         return LookupError(f"没有目的地 {row.destination} 的投递程序")
     delivery = Delivery(id=row.id, destination=row.destination, topic=row.topic,
                         ordering_key=row.ordering_key, payload=row.payload,
-                        attempt=row.attempts + 1, created_at=row.created_at)
+                        attempt=row.attempts + 1, created_at=row.created_at, seq=row.seq)
     async with gate:
         try:
             async with asyncio.timeout(svc.settings.outbox_delivery_timeout):

@@ -53,9 +53,12 @@ SETTLED = frozenset({PaymentStatus.PAID, PaymentStatus.REFUNDING, PaymentStatus.
 
 
 class RefundState(StrEnum):
+    PENDING = "pending"  # queued in the outbox: the gateway is asked after the commit
     PROCESSING = "processing"  # the gateway has it
     SUCCEEDED = "succeeded"
-    FAILED = "failed"  # asking again retries with the same out_refund_no
+    # The gateway refused it: a dead letter in the outbox (the administrator retries it), and
+    # asking again queues it again; both use the same out_refund_no
+    FAILED = "failed"
     AWAITING_PAYOUT = "awaiting_payout"  # a counter payment: the pharmacy pays the cash back
 
 

@@ -17,7 +17,9 @@ class RefundOut(BaseModel):
     out_refund_no: str
     amount_fen: int
     reason: str
-    status: str
+    status: str = Field(description="pending 已排队待发往支付渠道 | processing 渠道处理中 | "
+                                    "succeeded 已退款 | failed 渠道拒绝（见死信）| "
+                                    "awaiting_payout 待药店柜台退现")
     requested_by_id: uuid.UUID | None
     requested_by_name: str | None
     gateway_refund_no: str | None

@@ -4,8 +4,9 @@ The circulation core calls these inside its own requests (they never commit; the
 of work does). Online: `start_online` creates the gateway trade and returns the payment with its
 QR payload; the gateway's signed callback reaches `handle_notification`, which marks the payment
 paid once and runs the `on_paid` listeners in that same transaction. Counter payments are paid
-when registered. A refund goes back through the gateway (online) or is recorded for the pharmacy
-to pay out (counter).
+when registered. A refund of an online payment is queued in the outbox in the transaction that
+decides it (server/payments/refunds.py asks the gateway, with retries, and records its answer);
+a counter payment's refund is recorded for the pharmacy to pay out.
 """
 
 from __future__ import annotations
@@ -23,13 +24,11 @@ from server.access import scope
 from server.core.context import RequestContext
 from server.core.errors import Conflict, NotPermitted, ServiceUnavailable, Unprocessable
 from server.core.services import Services
-from server.payments import listeners, repository
+from server.payments import listeners, refunds, repository
 from server.payments.gateway import (
     ForgedNotification,
     GatewayError,
     GatewayNotification,
-    RefundResult,
-    RefundStatus,
     TradeStatus,
 )
 from server.payments.models import (
@@ -318,13 +317,6 @@ async def reconcile(ctx: RequestContext, svc: Services, *,
 
 # -- refunds --------------------------------------------------------------------------------
 
-_REFUND_OUTCOME = {
-    RefundStatus.SUCCESS: (RefundState.SUCCEEDED, PaymentStatus.REFUNDED),
-    RefundStatus.PROCESSING: (RefundState.PROCESSING, PaymentStatus.REFUNDING),
-    RefundStatus.FAILED: (RefundState.FAILED, PaymentStatus.REFUND_FAILED),
-}
-
-
 async def _refund_payment(ctx: RequestContext, svc: Services, payment: Payment,
                           reason: str) -> Refund:
     row = await repository.refund_of(ctx.session, payment.id)
@@ -341,22 +333,12 @@ async def _refund_payment(ctx: RequestContext, svc: Services, payment: Payment,
         payment.status = PaymentStatus.REFUNDING
         await ctx.session.flush()
         return row
-    try:
-        result = await svc.payment_gateway.refund(
-            out_trade_no=payment.out_trade_no, out_refund_no=row.out_refund_no,
-            amount_fen=payment.amount_fen, total_fen=payment.amount_fen, reason=reason)
-    except GatewayError as exc:
-        # Unknown whether it went through: asking again uses the same out_refund_no.
-        result = RefundResult(out_refund_no=row.out_refund_no, status=RefundStatus.FAILED,
-                              message=str(exc), raw={"code": exc.code, "message": str(exc)})
-    row.status, payment.status = _REFUND_OUTCOME[result.status]
-    row.gateway_refund_no = result.gateway_refund_no
-    row.gateway_status = result.status.value
-    row.gateway_message = result.message
-    row.gateway_answer = result.raw
-    if result.status == RefundStatus.SUCCESS:
-        row.completed_at = svc.clock.now()
+    # Queued with this transaction: the gateway is asked after the commit, again until it
+    # answers, always under the same out_refund_no, so the money goes back exactly once.
+    row.status, payment.status = RefundState.PENDING, PaymentStatus.REFUNDING
+    row.gateway_message = None
     await ctx.session.flush()
+    await refunds.queue(ctx.session, svc, payment, row)
     return row
 
 

@@ -16,10 +16,23 @@ from server.platform_settings.registry import REGISTRY
 M = TypeVar("M", bound=BaseModel)
 
 
+# Session.info key: (the transaction, every group's stored value) as this transaction read them.
+_CACHE = "rxp.platform_settings"
+
+
 async def load(session: AsyncSession, model: type[M]) -> M:
+    """The group's value as this transaction sees it. The first call reads every group in one
+    statement (a request often needs two or three: the prescription limits, the review time
+    limits...); the rest of the transaction reuses them. `write` drops the copy."""
     key = next(k for k, m in REGISTRY.items() if m is model)
-    row = (await session.scalars(select(PlatformSetting).where(PlatformSetting.key == key))).first()
-    return model.model_validate(row.value) if row else model()
+    sync = session.sync_session
+    transaction = sync.get_transaction()
+    cached = sync.info.get(_CACHE)
+    if cached is None or transaction is None or cached[0] is not transaction:
+        rows = (await session.execute(select(PlatformSetting.key, PlatformSetting.value))).all()
+        cached = sync.info[_CACHE] = (sync.get_transaction(), {r.key: r.value for r in rows})
+    value = cached[1].get(key)
+    return model.model_validate(value) if value is not None else model()
 
 
 async def read(ctx: RequestContext, key: str) -> tuple[dict[str, Any], int]:
@@ -55,5 +68,6 @@ async def write(ctx: RequestContext, actor: Principal, key: str, value: dict[str
         row.value = validated
     row.updated_by_id, row.updated_by_name = actor.id, actor.name
     await ctx.session.flush()
+    ctx.session.sync_session.info.pop(_CACHE, None)
     ctx.note("settings.update", "platform_setting", key, value=validated)
     return validated, row.version

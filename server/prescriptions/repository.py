@@ -115,6 +115,26 @@ async def transition(session: AsyncSession, prescription: Prescription, target: 
     set_committed_value(prescription, "status_changed_at", now)
 
 
+def advance(session: AsyncSession, prescription: Prescription,
+            steps: Sequence[tuple[Status, str | None]], *, by: By, now: datetime) -> None:
+    """Several moves the server makes at once (submit: submitted, automatically checked,
+    under review), written with the transaction's other changes in one UPDATE.
+
+    The row's version column makes that UPDATE the compare-and-set: every status change bumps
+    the version, so a row still at the version this transaction read is still in the status it
+    read; a concurrent move makes the flush fail (StaleDataError, answered 409)."""
+    current = prescription.status
+    for target, reason in steps:
+        check_transition(current, target)
+        session.add(PrescriptionTransition(
+            prescription_id=prescription.id, org_id=prescription.org_id, from_status=current,
+            to_status=target.value, actor_id=by.id, actor_name=by.name, actor_role=by.role,
+            workstation=by.workstation, reason=reason))
+        current = target.value
+    prescription.status = current
+    prescription.status_changed_at = now
+
+
 async def products(session: AsyncSession,
                    ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, CatalogueProduct]:
     rows = (await session.scalars(select(CatalogueProduct)
@@ -162,11 +182,13 @@ async def latest_task(session: AsyncSession, prescription_id: uuid.UUID) -> Revi
                                   .order_by(ReviewTask.created_at.desc()).limit(1))).first()
 
 
-async def least_loaded_reviewer(session: AsyncSession, *, org_id: uuid.UUID,
-                                drug_classes: list[str], exclude: uuid.UUID | None = None,
-                                levels: Sequence[str] | None = None) -> uuid.UUID | None:
-    """The on-duty pharmacist of `org_id` whose level may review every class, with the fewest
-    open tasks (then the one assigned longest ago)."""
+async def assign_least_loaded(session: AsyncSession, *, org_id: uuid.UUID,
+                              drug_classes: list[str], now: datetime,
+                              exclude: uuid.UUID | None = None,
+                              levels: Sequence[str] | None = None) -> uuid.UUID | None:
+    """Choose the on-duty pharmacist of `org_id` whose level may review every class, with the
+    fewest open tasks (then the one assigned longest ago), and stamp their duty as assigned
+    now: one statement, as it runs on every submit."""
     load = (select(func.count(ReviewTask.id)).where(ReviewTask.assigned_to_id == StaffUser.id,
                                                     ReviewTask.status == "open")
             .correlate(StaffUser).scalar_subquery())
@@ -175,24 +197,23 @@ async def least_loaded_reviewer(session: AsyncSession, *, org_id: uuid.UUID,
                       WHERE NOT EXISTS (SELECT 1 FROM reviewing_right r
                                         WHERE r.level = staff_user.pharmacist_level
                                           AND r.drug_class = c.cls))""")
-    query = (select(StaffUser.id)
+    query = (select(StaffUser.id.label("user_id"))
              .join(PharmacistDuty, and_(PharmacistDuty.user_id == StaffUser.id,
                                         PharmacistDuty.on_duty.is_(True)))
              .where(StaffUser.org_id == org_id, StaffUser.status == "active",
                     literal("pharmacist") == any_(StaffUser.roles), covered)
              .order_by(load, PharmacistDuty.last_assigned_at.asc().nulls_first())
-             .limit(1)
-             .params(classes=drug_classes))
+             .limit(1))
     if exclude is not None:
         query = query.where(StaffUser.id != exclude)
     if levels is not None:
         query = query.where(StaffUser.pharmacist_level.in_(levels))
-    return (await session.execute(query)).scalar_one_or_none()
-
-
-async def mark_assigned(session: AsyncSession, user_id: uuid.UUID, now: datetime) -> None:
-    await session.execute(update(PharmacistDuty).where(PharmacistDuty.user_id == user_id)
-                          .values(last_assigned_at=now))
+    chosen = query.cte("chosen")
+    return (await session.execute(
+        update(PharmacistDuty).where(PharmacistDuty.user_id == chosen.c.user_id)
+        .values(last_assigned_at=now).returning(PharmacistDuty.user_id)
+        .execution_options(synchronize_session=False),
+        {"classes": drug_classes})).scalar_one_or_none()
 
 
 async def duty(session: AsyncSession, user_id: uuid.UUID) -> PharmacistDuty | None:

@@ -82,13 +82,12 @@ async def _released(ctx: RequestContext, task: ReviewTask, previous: uuid.UUID |
 async def _assign(ctx: RequestContext, task: ReviewTask, *, now: datetime,
                   exclude: uuid.UUID | None = None,
                   levels: Sequence[str] | None = None) -> uuid.UUID | None:
-    chosen = await repository.least_loaded_reviewer(
-        ctx.session, org_id=task.org_id, drug_classes=task.drug_classes, exclude=exclude,
-        levels=levels)
+    chosen = await repository.assign_least_loaded(
+        ctx.session, org_id=task.org_id, drug_classes=task.drug_classes, now=now,
+        exclude=exclude, levels=levels)
     task.assigned_to_id = chosen
     task.assigned_at = now if chosen else None
     if chosen:
-        await repository.mark_assigned(ctx.session, chosen, now)
         await publish(ctx, type="review.task_assigned", org_id=task.org_id,
                       entity_type="review_task", entity_id=task.id, user_ids=[chosen],
                       payload={"task_id": str(task.id),
@@ -105,9 +104,8 @@ async def open_task(ctx: RequestContext, svc: Services, rx: Prescription,
         id=uuid.uuid4(), prescription_id=rx.id, org_id=rx.org_id, revision=rx.revision,
         drug_classes=sorted({line.drug_class for line in lines}), worst_level=rx.worst_level,
         due_at=now + timedelta(minutes=limits.minutes_for(rx.visit_type)))
+    await _assign(ctx, task, now=now)  # before the INSERT: it carries the assignment
     ctx.session.add(task)
-    await ctx.session.flush()
-    await _assign(ctx, task, now=now)
     return task
 
 

@@ -61,10 +61,15 @@ def check_out(outcome: checking.CheckOutcome) -> CheckOut:
                     worst_level=outcome.worst)
 
 
-async def full(ctx: Ctx, rx: Prescription) -> PrescriptionOut:
-    lines = await repository.lines(ctx.session, rx.id)
-    issues = checking.from_rows(await repository.issues(ctx.session, rx.id, rx.revision))
-    task = await repository.latest_task(ctx.session, rx.id)
+async def full(ctx: Ctx, rx: Prescription,
+               written: service.Written | None = None) -> PrescriptionOut:
+    """The whole prescription; what the call has just `written` is not read back."""
+    if written is None:
+        lines = await repository.lines(ctx.session, rx.id)
+        issues = checking.from_rows(await repository.issues(ctx.session, rx.id, rx.revision))
+        task = await repository.latest_task(ctx.session, rx.id)
+    else:
+        lines, issues, task = written.lines, list(written.issues), written.task
     return PrescriptionOut(
         id=rx.id, number=rx.number, version=rx.version, status=rx.status,
         status_label=STATUS_LABELS[Status(rx.status)], patient_id=rx.patient_id,
@@ -147,7 +152,7 @@ async def submit(prescription_id: uuid.UUID, body: SubmitIn, principal: Write, c
                  svc: Svc) -> PrescriptionOut:
     """Sign and submit: checks, signature verification, the rational-drug-use system, and a
     review task for a pharmacist."""
-    return await full(ctx, await service.submit(ctx, svc, principal, prescription_id, body))
+    return await full(ctx, *await service.submit(ctx, svc, principal, prescription_id, body))
 
 
 @router.post("/{prescription_id}/void", operation_id="void_prescription",

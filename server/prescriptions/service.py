@@ -8,7 +8,8 @@ import base64
 import hashlib
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -29,7 +30,7 @@ from server.platform_settings.service import load as load_settings
 from server.prescriptions import checking, hooks, repository, review_service
 from server.prescriptions.integrity import signing_document
 from server.prescriptions.lifecycle import EDITABLE, VOIDABLE, Status
-from server.prescriptions.models import Prescription, PrescriptionLine
+from server.prescriptions.models import Prescription, PrescriptionLine, ReviewTask
 from server.prescriptions.quantity import packages_needed
 from server.prescriptions.rules import check_rules
 from server.prescriptions.schemas import DraftIn, DraftUpdate, LineIn, SubmitIn
@@ -214,9 +215,10 @@ async def document_to_sign(ctx: RequestContext, actor: Principal,
 # -- submit -----------------------------------------------------------------------------------
 
 def _expiry(now: datetime, validity_days: int) -> datetime:
-    """Valid through the end of the last day of validity, in China's calendar."""
+    """Valid through the end of the last day of validity, in China's calendar; in UTC, as every
+    time the API gives out."""
     last_day = now.astimezone(CHINA).date() + timedelta(days=validity_days - 1)
-    return datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=CHINA)
+    return datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=CHINA).astimezone(UTC)
 
 
 def _apply_overrides(hits: list[checking.Hit], body: SubmitIn, actor: Principal,
@@ -235,8 +237,18 @@ def _apply_overrides(hits: list[checking.Hit], body: SubmitIn, actor: Principal,
         raise OverrideRequired(issues=missing)
 
 
+@dataclass(frozen=True)
+class Written:
+    """What a call has just written besides the prescription row, for the answer to show
+    without reading it back."""
+
+    lines: Sequence[PrescriptionLine]
+    issues: Sequence[checking.Hit]
+    task: ReviewTask
+
+
 async def submit(ctx: RequestContext, svc: Services, actor: Principal,
-                 prescription_id: uuid.UUID, body: SubmitIn) -> Prescription:
+                 prescription_id: uuid.UUID, body: SubmitIn) -> tuple[Prescription, Written]:
     rx = await _owned(ctx, actor, prescription_id)
     _check_version(rx, body.version)
     if rx.status not in EDITABLE:
@@ -267,9 +279,6 @@ async def submit(ctx: RequestContext, svc: Services, actor: Principal,
     rx.revision = revision
     rx.issued_at = now
     rx.expires_at = _expiry(now, rx.validity_days)
-    await ctx.session.flush()
-    by = repository.By.of(ctx, Role.DOCTOR.value)
-    await repository.transition(ctx.session, rx, Status.SUBMITTED, reason=None, by=by, now=now)
 
     # The hospital's rational-drug-use system: "not checked" is recorded, never read as passed.
     rational = await svc.rational_use.check(
@@ -278,11 +287,13 @@ async def submit(ctx: RequestContext, svc: Services, actor: Principal,
     ctx.session.add_all(checking.as_rows(hits, prescription_id=rx.id, org_id=rx.org_id,
                                          revision=revision))
     rx.worst_level = checking.worst_level([h.level for h in hits])
-    await repository.transition(ctx.session, rx, Status.AUTO_CHECKED,
-                                reason=None if rational.checked else rational.reason,
-                                by=by, now=now)
+    # Signed, checked and queued for review in one write (one UPDATE of the prescription,
+    # compare-and-set on its version); the history keeps the three steps.
+    repository.advance(ctx.session, rx, [
+        (Status.SUBMITTED, None),
+        (Status.AUTO_CHECKED, None if rational.checked else rational.reason),
+        (Status.UNDER_REVIEW, None)], by=repository.By.of(ctx, Role.DOCTOR.value), now=now)
     task = await review_service.open_task(ctx, svc, rx, lines, now=now)
-    await repository.transition(ctx.session, rx, Status.UNDER_REVIEW, reason=None, by=by, now=now)
     await publish(ctx, type="prescription.status", org_id=rx.org_id, entity_type="prescription",
                   entity_id=rx.id, user_ids=[rx.doctor_id],
                   payload={"id": str(rx.id), "number": rx.number, "status": rx.status})
@@ -290,7 +301,7 @@ async def submit(ctx: RequestContext, svc: Services, actor: Principal,
              certificate_id=str(verified.certificate_id), worst_level=rx.worst_level,
              overrides=[h.key for h in hits if h.override_reason],
              review_task=str(task.id), rational_use_checked=rational.checked)
-    return rx
+    return rx, Written(lines, sorted(hits, key=lambda h: -h.level), task)
 
 
 # -- void and reissue -------------------------------------------------------------------------

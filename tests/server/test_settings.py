@@ -29,6 +29,14 @@ class TestSources:
         assert settings.max_failed_logins == 7
         assert len(settings.database_replica_urls) == 2
 
+    def test_multi_host_replica_urls_keep_their_commas(self, tmp_path: Path) -> None:
+        standbys = ("postgresql+psycopg://a:p@/rxp?host=db1,db2&port=5432,5433"
+                    "&target_session_attrs=prefer-standby")
+        settings = Settings(RXP_ENV="test", DATABASE_URL="postgresql+psycopg://a:p@db/rxp",
+                            RXP_KEY_DIR=tmp_path, RXP_AUDIT_CHECKPOINT_DIR=tmp_path,
+                            DATABASE_REPLICA_URLS=f"{standbys}, postgresql+psycopg://a@r3/rxp")
+        assert settings.database_replica_urls == [standbys, "postgresql+psycopg://a@r3/rxp"]
+
 
 class TestFailFast:
     def test_production_without_key_folder_is_refused(self, tmp_path: Path) -> None:

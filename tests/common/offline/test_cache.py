@@ -48,3 +48,23 @@ class TestReadCache:
         assert cache.get("search:x", SearchPage) is not None
         cache.clear()
         assert cache.get("search:x", SearchPage) is None
+
+    def test_known_offline_it_answers_at_once_without_asking(self, tmp_path):
+        online = [True]
+        asked: list[str] = []
+        cache = ReadCache(tmp_path / "offline.sqlite3", owner="doctor_wang",
+                          online=lambda: online[0])
+        page = SearchPage(items=[], total=0, total_exact=True, limit=20, offset=0,
+                          served_by="primary")
+
+        def fetch() -> SearchPage:
+            asked.append("search:x")
+            return page
+
+        assert not cache.read("search:x", fetch, SearchPage).stale
+        online[0] = False
+        served = cache.read("search:x", fetch, SearchPage)
+        assert served.stale and served.value == page and asked == ["search:x"]
+        # Nothing remembered: the server is asked after all (it may be back already).
+        assert not cache.read("search:y", fetch, SearchPage).stale
+        assert asked == ["search:x", "search:x"]

@@ -3,6 +3,8 @@ other, and every kind of tampering refused."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from common import signing
@@ -121,3 +123,26 @@ class TestTampering:
         with pytest.raises(EnvelopeError) as caught:
             book.check_and_add("a", NOW + 1)
         assert caught.value.code == envelope.REPLAYED
+
+
+class TestMessageId:
+    def test_the_2021_layout_code_time_in_china_and_sequence(self):
+        at = datetime(2026, 5, 1, 16, 30, 5, tzinfo=UTC)  # 00:30:05 the next day in China
+        assert envelope.message_id("H44020300006", at, 1_234_567) == \
+            "H44020300006" "20260502003005" "4567"
+        short = envelope.message_id("P1", at, 7)
+        assert short == "0000000000P1" "20260502003005" "0007"
+        assert len(short) == envelope.MSGID_LENGTH
+
+    def test_msgid_and_infno_are_signed(self, key):
+        body = sealed(key, extra_fields={"infno": "7206", "msgid": "0" * 30})
+        assert opened(body, key).fields["msgid"] == "0" * 30
+        for change in ({"msgid": "1" * 30}, {"infno": "7104"}):
+            with pytest.raises(EnvelopeError) as caught:
+                opened({**body, **change}, key)
+            assert caught.value.code == envelope.BAD_SIGNATURE
+
+    def test_an_overlong_msgid_is_malformed(self, key):
+        with pytest.raises(EnvelopeError) as caught:
+            opened(sealed(key, extra_fields={"msgid": "0" * 31}), key)
+        assert caught.value.code == envelope.MALFORMED

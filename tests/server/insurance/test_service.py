@@ -1,16 +1,18 @@
 """Circulation payments with the insurance centre connected (its simulator, in-process): the
 settlement is the payment's split, dispensing writes the sale off with every traceability
-code, a returned order revokes the prescription, refusals leave the order self-paid, and a
-centre that cannot be reached stops the payment."""
+code, a returned order revokes the prescription (both reports through the outbox), refusals
+leave the order self-paid, and a centre that cannot be reached stops the payment."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from fastapi import FastAPI
+
 from installers.database import DatabaseUrls
 from server.insurance import transactions as tx
 from server.insurance.simulator import SimulatorState
-from tests.helpers import sql
+from tests.helpers import deliver_outbox, sql
 from tests.server.circulation.conftest import Flow, flow
 from tests.server.circulation.test_journey import pay_in_sandbox
 from tests.server.clinic import Clinic
@@ -38,8 +40,8 @@ def id_number(f: Flow) -> str:
 
 
 async def test_the_settlement_is_the_split_and_dispensing_writes_off(
-        clinic: Clinic, prefixes: dict[str, str], db: DatabaseUrls,
-        centre: SimulatorState) -> None:
+        clinic: Clinic, prefixes: dict[str, str], db: DatabaseUrls, centre: SimulatorState,
+        app: FastAPI) -> None:
     f = await flow(clinic)
     assert (await f.choose(mode="courier")).status_code == 201
     assert f.order is not None and f.order["delivery_fee_fen"] > 0
@@ -58,12 +60,13 @@ async def test_the_settlement_is_the_split_and_dispensing_writes_off(
     assert (await f.accept()).status_code == 200
     codes = await f.scan_all(prefixes)
     assert (await f.complete()).status_code == 200
+    await deliver_outbox(app.state.services)
     assert claim(db, f.order["id"])["status"] == "written_off"
     assert rx.trace_codes == codes and rx.stas_codg == tx.RX_USED
 
 
 async def test_a_returned_order_revokes_the_prescription(
-        clinic: Clinic, db: DatabaseUrls, centre: SimulatorState) -> None:
+        clinic: Clinic, db: DatabaseUrls, centre: SimulatorState, app: FastAPI) -> None:
     f = await flow(clinic)
     assert (await f.choose()).status_code == 201
     assert f.order is not None
@@ -72,6 +75,7 @@ async def test_a_returned_order_revokes_the_prescription(
     balance = centre.centre.persons[id_number(f)].balance_fen
     returned = await f.staff.call("POST", f"{f.order_url}/return", json={"reason": "缺货"})
     assert returned.status_code == 200, returned.text
+    await deliver_outbox(app.state.services)
     assert claim(db, f.order["id"])["status"] == "revoked"
     assert centre.centre.rxs[hi_rxno].stas_codg == tx.RX_REVOKED
     refunded = centre.centre.persons[id_number(f)].balance_fen - balance

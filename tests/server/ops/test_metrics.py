@@ -3,8 +3,10 @@ rules watch, equal to what the database holds."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -96,6 +98,13 @@ class TestFigures:
                      status="404") == 3
         assert value(found, "rxp_http_request_duration_seconds_count", method="GET",
                      route=route) == 3
+        # Each lookup authenticates (scope, session with user) and reads the row: a handful of
+        # statements, counted per request (the unmatched path sends none).
+        statements = value(found, "rxp_http_request_db_statements_sum", method="GET",
+                           route=route)
+        assert 3 * 3 <= statements <= 3 * 10
+        assert value(found, "rxp_http_request_db_statements_sum", method="GET",
+                     route="unmatched") == 0
         assert value(found, "rxp_http_requests_total", method="GET", route="unmatched",
                      status="404") == 1
         assert not [labels for (_, labels) in found
@@ -161,7 +170,15 @@ class TestReplicaFigures:
         return settings.model_copy(update={"database_replica_urls": [url]})
 
     async def test_a_streaming_replica_and_then_a_stopped_one(self, app, replica):
-        found = samples((await scrape(app)).text)
+        # A replica that is behind and has replayed no transaction yet has no figure in
+        # seconds (only bytes): wait, briefly, until it has caught up once.
+        deadline = time.monotonic() + 20
+        while True:
+            found = samples((await scrape(app)).text)
+            if (("rxp_replica_lag_seconds", frozenset({("replica", "replica-0")})) in found
+                    or time.monotonic() > deadline):
+                break
+            await asyncio.sleep(0.2)
         assert value(found, "rxp_replicas_configured") == 1
         assert value(found, "rxp_replica_up", replica="replica-0") == 1
         assert value(found, "rxp_replica_lag_seconds", replica="replica-0") < 60

@@ -17,7 +17,7 @@ import sys
 from server.metrics.http import RequestMetrics
 metrics = RequestMetrics()
 for _ in range(int(sys.argv[1])):
-    metrics.observe("GET", "/prescriptions/{prescription_id}", 200, 0.02)
+    metrics.observe("GET", "/prescriptions/{prescription_id}", 200, 0.02, 7)
 """
 SCRAPE = """
 import sys

@@ -15,7 +15,7 @@ from server.core.clock import FakeClock
 from server.payments import service
 from server.payments.models import Payment
 from server.settings import Settings
-from tests.helpers import HeadersFor, audit_rows, sql
+from tests.helpers import HeadersFor, audit_rows, deliver_outbox, sql
 from tests.server.payments.conftest import PaidCalls, Payments
 
 NOTIFY = "/payments/notify/sandbox"
@@ -86,6 +86,7 @@ class TestReadPayment:
                                                **payments.order(subject="药品", pharmacy="P1"))
         await payments.pay(str(payment.gateway_trade_no))
         await payments.call(service.refund, order_id=payment.order_id, reason="测试退款")
+        await deliver_outbox(payments.svc)
         return payment
 
     async def test_the_pharmacy_of_the_payment_sees_it_with_refunds_and_callbacks(

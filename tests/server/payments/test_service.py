@@ -16,7 +16,7 @@ from server.core.errors import Conflict, NotPermitted, Unprocessable
 from server.payments import service
 from server.payments.models import Payment
 from server.payments.split import InsuranceSplit
-from tests.helpers import audit_rows, sql
+from tests.helpers import audit_rows, deliver_outbox, sql
 from tests.server.payments.conftest import PaidCalls, Payments
 
 
@@ -253,8 +253,11 @@ class TestRefund:
         await payments.pay(str(payment.gateway_trade_no))
         refund = await payments.call(service.refund, principal=payments.staff("store_kangning"),
                                      order_id=payment.order_id, reason="药店缺货，订单取消")
-        assert refund is not None and refund.status == "succeeded"
-        assert refund.amount_fen == 4_200 and refund.gateway_refund_no
+        assert refund is not None and refund.status == "pending"  # queued with the change
+        await deliver_outbox(payments.svc)
+        [(status, amount, gateway_refund_no)] = sql(
+            db.owner, "SELECT status, amount_fen, gateway_refund_no FROM refund")
+        assert (status, amount) == ("succeeded", 4_200) and gateway_refund_no
         assert status_of(db, payment) == "refunded"
         trade = await payments.trade(str(payment.gateway_trade_no))
         assert trade["state"] == "REFUND"
@@ -269,6 +272,7 @@ class TestRefund:
         first = await payments.call(service.refund, order_id=payment.order_id, reason="取消")
         again = await payments.call(service.refund, order_id=payment.order_id, reason="再次取消")
         assert first is not None and again is not None and again.id == first.id
+        await deliver_outbox(payments.svc)
         assert sql(db.owner, "SELECT count(*) FROM refund") == [(1,)]
         assert len((await payments.trade(str(payment.gateway_trade_no)))["refunds"]) == 1
 

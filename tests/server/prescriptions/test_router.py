@@ -90,6 +90,15 @@ class TestSubmission:
         queues = [(await p.call("GET", "/review/queue")).json() for p in pharmacists]
         assert sum(q["total"] for q in queues) == 1
 
+    async def test_the_submit_answer_is_the_prescription_as_stored(self, clinic: Clinic):
+        # The answer is built from what submit wrote, not read back: it must still be exactly
+        # what a later read returns (a prescription with warnings, so issues are compared too).
+        rx = await submitted(clinic, query="布洛芬", dose="2", frequency="qid")
+        assert rx["issues"], "a dose above the range gives at least one warning"
+        doctor = await clinic.actor("doctor_wang")
+        stored = (await doctor.call("GET", f"/prescriptions/{rx['id']}")).json()
+        assert rx == stored
+
     async def test_a_wrong_signature_is_refused(self, clinic: Clinic):
         doctor = await clinic.actor("doctor_wang")
         other = await clinic.actor("doctor_li")
