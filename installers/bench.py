@@ -112,9 +112,10 @@ class BenchEnvironment:
         cipher = FieldCipher(KeyMaterial.load(self.base / "keys").keyring)
         self.demo = asyncio.run(seed(self.urls.owner, cipher)).as_json()
 
-    def serve(self, workers: int = 2, *, access_log: bool = False,
-              port: int | None = None) -> str:
-        """Start the server; `port` again to restart it where its clients expect it."""
+    def serve(self, workers: int = 2, *, access_log: bool = False, port: int | None = None,
+              ready_within: float = 60) -> str:
+        """Start the server (its own session: stopped, or killed, as one process group);
+        `port` again to restart it where its clients expect it."""
         port = port or free_port()
         env = {"RXP_ENV": "demo", "DATABASE_URL": self.urls.app,
                "RXP_KEY_DIR": str(self.base / "keys"),
@@ -132,7 +133,7 @@ class BenchEnvironment:
                  "info" if access_log else "warning", "--timeout-graceful-shutdown", "5"],
                 env=cmd_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         base_url = f"http://127.0.0.1:{port}"
-        wait_ready(base_url, self.server, timeout=60)
+        wait_ready(base_url, self.server, timeout=ready_within)
         return base_url
 
     def sql(self, statement: str, params: Any = None) -> list[tuple[Any, ...]]:
@@ -227,10 +228,11 @@ def bench_search(env: BenchEnvironment, base_url: str) -> Result:
 class Prescriber:
     """Drafts, signs and submits prescriptions through the HTTP API, like the doctor's app."""
 
-    def __init__(self, env: BenchEnvironment, http: httpx.AsyncClient) -> None:
+    def __init__(self, env: BenchEnvironment, http: httpx.AsyncClient, *,
+                 doctor: str = "doctor_wang", patient: str = "李娜") -> None:
         self.env, self.http = env, http
-        self.doctor = env.account("doctor_wang")
-        self.patient = next(p["id"] for p in env.demo["patients"] if p["name"] == "李娜")
+        self.doctor = env.account(doctor)
+        self.patient = next(p["id"] for p in env.demo["patients"] if p["name"] == patient)
         self.headers: dict[str, str] = {}
         self.body: dict[str, Any] = {}
         self.overrides: list[dict[str, str]] = []

@@ -14,6 +14,7 @@ import asyncio
 import statistics
 import time
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -21,18 +22,32 @@ import httpx
 from common import signing
 from installers.bench import BenchEnvironment, Prescriber, Result, gather_limited, login, percentile
 
+Step = Callable[[str, Awaitable[httpx.Response]], Awaitable[httpx.Response]]
+
+
+async def checked(name: str, call: Awaitable[httpx.Response]) -> httpx.Response:
+    """A journey step that is not timed: it must succeed."""
+    response = await call
+    response.raise_for_status()
+    return response
+
 
 class Circulation:
-    """Approved prescriptions and the actors who take them to the patient, over HTTP."""
+    """Approved prescriptions and the actors who take them to the patient, over HTTP.
 
-    def __init__(self, env: BenchEnvironment, http: httpx.AsyncClient) -> None:
+    The journey's parts are methods, so that a benchmark can time each step (`step`) and a load
+    drill can play them as separate actors (the kiosk, the store, the courier)."""
+
+    def __init__(self, env: BenchEnvironment, http: httpx.AsyncClient, *,
+                 prescriber: Prescriber | None = None) -> None:
         self.env, self.http = env, http
-        self.prescriber = Prescriber(env, http)
+        self.prescriber = prescriber or Prescriber(env, http)
         self.patient_headers: dict[str, str] = {}
         self.store: dict[str, str] = {}
         self.pharmacists: list[tuple[dict[str, Any], dict[str, str]]] = []
         self.prefixes: dict[str, str] = {}
         self.serial = 0
+        self.kiosk_token = ""
 
     async def prepare(self) -> None:
         await self.prescriber.prepare()
@@ -44,21 +59,31 @@ class Circulation:
             "SELECT id, trace_prefix FROM catalogue_product WHERE trace_prefix IS NOT NULL")}
         self.patient_headers = await self.patient_at_kiosk()
 
-    async def patient_at_kiosk(self) -> dict[str, str]:
-        kiosk = next(c for c in self.env.demo["clients"] if c["kind"] == "kiosk")
-        token = (await self.http.post("/auth/token", json={
-            "client_id": kiosk["client_id"], "client_secret": kiosk["client_secret"]})).json()
-        patient = next(p for p in self.env.demo["patients"] if p["name"] == "李娜")
+    def patient(self, name: str = "李娜") -> dict[str, Any]:
+        return next(p for p in self.env.demo["patients"] if p["name"] == name)
+
+    async def patient_at_kiosk(self, name: str = "李娜") -> dict[str, str]:
+        if not self.kiosk_token:  # the kiosk keeps its token, as the kiosk app does
+            kiosk = next(c for c in self.env.demo["clients"] if c["kind"] == "kiosk")
+            token = await self.http.post("/auth/token", json={
+                "client_id": kiosk["client_id"], "client_secret": kiosk["client_secret"]})
+            token.raise_for_status()
+            self.kiosk_token = token.json()["access_token"]
         access = await self.http.post(
             "/patient-access/card", json={"card_type": "insurance",
-                                          "card_number": patient["insurance_card"]},
-            headers={"Authorization": f"Bearer {token['access_token']}"})
+                                          "card_number": self.patient(name)["insurance_card"]},
+            headers={"Authorization": f"Bearer {self.kiosk_token}"})
         access.raise_for_status()
         return {"Authorization": f"Bearer {access.json()['access_token']}"}
 
     async def approved(self) -> dict[str, Any]:
         created, body = await self.prescriber.draft()
         (await self.prescriber.submit(created, body)).raise_for_status()
+        await self.review(created)
+        return created
+
+    async def review(self, created: dict[str, Any]) -> None:
+        """The pharmacist whose queue holds the prescription's task approves it, signed."""
         for account, headers in self.pharmacists:
             queue = (await self.http.get("/review/queue", params={"limit": 200},
                                          headers=headers)).json()["items"]
@@ -72,7 +97,7 @@ class Circulation:
                 "version": task["version"], "algorithm": account["signing_algorithm"],
                 "signature": signing.sign_document(account["signing_key"], doc["document"])})
              ).raise_for_status()
-            return created
+            return
         raise RuntimeError("review task not found")
 
     def next_code(self, product_id: str) -> str:
@@ -92,6 +117,63 @@ class Circulation:
                               headers=self.store)).raise_for_status()
         placed: dict[str, Any] = order.json()
         return placed
+
+    async def order_and_pay(self, rx: dict[str, Any], me: dict[str, str], *,
+                            patient: str = "李娜", step: Step = checked) -> dict[str, Any]:
+        """At the kiosk: the patient sees the pharmacies, chooses courier delivery from P1 and
+        pays online; the wallet app pays in the sandbox gateway (its callback follows)."""
+        who = self.patient(patient)
+        await step("options", self.http.get(
+            f"/patient/prescriptions/{rx['id']}/pharmacies",
+            params={"mode": "courier", "region_code": "330106"}, headers=me))
+        order: dict[str, Any] = (await step("choose", self.http.post(
+            f"/patient/prescriptions/{rx['id']}/order", headers=me, json={
+                "pharmacy_id": self.env.demo["organisations"]["P1"], "mode": "courier",
+                "address": {"region_code": "330106", "detail": "文三路 88 号",
+                            "recipient": who["name"], "phone": who["phone"]}}))).json()
+        payment = (await step("pay", self.http.post(
+            f"/patient/orders/{order['id']}/payment", headers=me,
+            json={"method": "online"}))).json()
+        await step("paid", self.http.post(
+            f"/payments/sandbox/{payment['gateway_trade_no']}/pay"))
+        order["gateway_trade_no"] = payment["gateway_trade_no"]
+        return order
+
+    async def dispense(self, order: dict[str, Any], *, step: Step = checked) -> None:
+        """At the store: accept, scan every package's traceability code, check."""
+        url = f"/pharmacy/orders/{order['id']}"
+        await step("accept", self.http.post(f"{url}/accept", headers=self.store))
+        for line in order["lines"]:
+            for _ in range(line["quantity"]):
+                await step("scan", self.http.post(f"{url}/packages", headers=self.store, json={
+                    "code": self.next_code(line["product_id"]), "line_id": line["id"],
+                    "batch": "B1", "expiry": "2029-12-31"}))
+        await step("complete", self.http.post(f"{url}/complete", headers=self.store,
+                                              json={"checker": "store_qian"}))
+
+    async def paid(self, order: dict[str, Any], me: dict[str, str], *,
+                   within: float = 1.0) -> bool:
+        """Whether the gateway's callback has marked the order paid (polled for `within` s)."""
+        deadline = time.monotonic() + within
+        while True:
+            if (await self.http.get(f"/patient/orders/{order['id']}", headers=me)
+                    ).json()["paid"]:
+                return True
+            if time.monotonic() > deadline:
+                return False
+            await asyncio.sleep(0.02)
+
+    async def deliver(self, order: dict[str, Any], me: dict[str, str], *,
+                      step: Step = checked) -> None:
+        """Dispatch (once paid), the carrier's four events, the patient's confirmation."""
+        await self.paid(order, me)  # the gateway's callback must have arrived to dispatch
+        url = f"/pharmacy/orders/{order['id']}"
+        tracking = (await step("dispatch", self.http.post(
+            f"{url}/dispatch", headers=self.store))).json()["tracking_number"]
+        for _ in range(4):
+            await step("carrier", self.http.post(f"/carriers/sim/{tracking}/advance"))
+        await step("confirm", self.http.post(f"/patient/orders/{order['id']}/confirm-receipt",
+                                             headers=me))
 
 
 def bench_tracecode_race(env: BenchEnvironment, base_url: str, attempts: int = 1000,
@@ -151,39 +233,9 @@ def bench_journey(env: BenchEnvironment, base_url: str, journeys: int = 200,
                 nonlocal done
                 me = await flow.patient_at_kiosk()
                 steps["identify"].append(0.0)
-                await step("options", http.get(
-                    f"/patient/prescriptions/{rx['id']}/pharmacies",
-                    params={"mode": "courier", "region_code": "330106"}, headers=me))
-                order = (await step("choose", http.post(
-                    f"/patient/prescriptions/{rx['id']}/order", headers=me, json={
-                        "pharmacy_id": env.demo["organisations"]["P1"], "mode": "courier",
-                        "address": {"region_code": "330106", "detail": "文三路 88 号",
-                                    "recipient": "李娜", "phone": "15067103456"}}))).json()
-                url = f"/pharmacy/orders/{order['id']}"
-                payment = (await step("pay", http.post(
-                    f"/patient/orders/{order['id']}/payment", headers=me,
-                    json={"method": "online"}))).json()
-                await step("paid", http.post(
-                    f"/payments/sandbox/{payment['gateway_trade_no']}/pay"))
-                await step("accept", http.post(f"{url}/accept", headers=flow.store))
-                for line in order["lines"]:
-                    for _ in range(line["quantity"]):
-                        await step("scan", http.post(f"{url}/packages", headers=flow.store, json={
-                            "code": flow.next_code(line["product_id"]), "line_id": line["id"],
-                            "batch": "B1", "expiry": "2029-12-31"}))
-                await step("complete", http.post(f"{url}/complete", headers=flow.store,
-                                                 json={"checker": "store_qian"}))
-                for _ in range(50):  # the gateway's callback must have arrived to dispatch
-                    if (await http.get(f"/patient/orders/{order['id']}", headers=me)
-                            ).json()["paid"]:
-                        break
-                    await asyncio.sleep(0.02)
-                tracking = (await step("dispatch", http.post(
-                    f"{url}/dispatch", headers=flow.store))).json()["tracking_number"]
-                for _ in range(4):
-                    await step("carrier", http.post(f"/carriers/sim/{tracking}/advance"))
-                await step("confirm", http.post(f"/patient/orders/{order['id']}/confirm-receipt",
-                                                headers=me))
+                order = await flow.order_and_pay(rx, me, step=step)
+                await flow.dispense(order, step=step)
+                await flow.deliver(order, me, step=step)
                 done += 1
 
             queue = list(ready)

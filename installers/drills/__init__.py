@@ -127,6 +127,7 @@ def wait_gone(pid: int) -> None:
 
 def _drills() -> dict[str, Callable[[], DrillResult]]:
     from installers.drills.access import drill_access
+    from installers.drills.crash_app import drill_crash_app
     from installers.drills.crash_db import drill_crash_db
     from installers.drills.degraded import drill_degraded
     from installers.drills.failover import drill_failover
@@ -134,10 +135,12 @@ def _drills() -> dict[str, Callable[[], DrillResult]]:
     from installers.drills.leak import drill_leak
     from installers.drills.patroni import drill_failover_patroni
     from installers.drills.pitr import drill_pitr
+    from installers.drills.workload import drill_load
 
     return {"pitr": drill_pitr, "crash_db": drill_crash_db, "access": drill_access,
             "leak": drill_leak, "handover": drill_handover, "failover": drill_failover,
-            "failover_patroni": drill_failover_patroni, "degraded": drill_degraded}
+            "failover_patroni": drill_failover_patroni, "degraded": drill_degraded,
+            "load": drill_load, "crash_app": drill_crash_app}
 
 
 def names() -> list[str]:

@@ -59,3 +59,36 @@ def bar_chart(path: Path, title: str, labels: Sequence[str], values: Sequence[fl
         draw.text((right + 8, y + 3), f"{value:,.1f} {unit}", fill="black")
     image.save(path)
     return path
+
+
+SERIES_COLOURS = ("#1f77b4", "#ff7f0e", "#d62728", "#2ca02c")
+
+
+def grouped_bar_chart(path: Path, title: str, labels: Sequence[str],
+                      series: Sequence[tuple[str, Sequence[float]]], *, unit: str) -> Path:
+    """Horizontal grouped bars: one group per label (an operation), one bar per series (p50,
+    p95, p99), each with its value; tall enough for every label to be read."""
+    bar, gap, name_width = 7, 10, 330
+    group = bar * len(series) + gap
+    height = 70 + group * len(labels)
+    image = Image.new("RGB", (WIDTH, height), "white")
+    draw = ImageDraw.Draw(image)
+    left, top, right = name_width, 40, WIDTH - 70
+    draw.text((10, 12), title, fill="black")
+    for i, (name, _) in enumerate(series):
+        draw.rectangle((left + i * 80, 16, left + i * 80 + 10, 26),
+                       fill=SERIES_COLOURS[i % len(SERIES_COLOURS)])
+        draw.text((left + i * 80 + 14, 14), name, fill="black")
+    v_max = max([v for _, values in series for v in values] + [1e-9])
+    for row, label in enumerate(labels):
+        y = top + row * group
+        draw.text((10, y + bar * len(series) / 2 - 6), label[-52:], fill="black")
+        for i, (_, values) in enumerate(series):
+            x = left + (right - left) * values[row] / v_max
+            draw.rectangle((left, y + i * bar, max(left + 1, x), y + (i + 1) * bar - 1),
+                           fill=SERIES_COLOURS[i % len(SERIES_COLOURS)])
+            if i == len(series) - 1:
+                draw.text((x + 4, y), f"{values[row]:.0f}", fill="#444444")
+    draw.text((left, height - 22), f"{unit} (0 .. {v_max:.0f})", fill="black")
+    image.save(path)
+    return path
