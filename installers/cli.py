@@ -53,6 +53,11 @@ def cmd_test(args: argparse.Namespace) -> int:
             if _run(check) != 0:
                 print("rxp test: static checks failed", file=sys.stderr)
                 return 1
+        from installers import security_checks
+
+        if security_checks.run() != 0:  # bandit (high severity) and pip-audit
+            print("rxp test: security checks failed", file=sys.stderr)
+            return 1
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     code = _run([PY, "-m", "pytest", *args.pytest_args], env=env)
     if code == 5:
