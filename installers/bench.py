@@ -111,7 +111,8 @@ class BenchEnvironment:
         cipher = FieldCipher(KeyMaterial.load(self.base / "keys").keyring)
         self.demo = asyncio.run(seed(self.urls.owner, cipher)).as_json()
 
-    def serve(self, workers: int = 2, *, access_log: bool = False) -> str:
+    def serve(self, workers: int = 2, *, access_log: bool = False,
+              extra_env: dict[str, str] | None = None) -> str:
         port = free_port()
         env = {"RXP_ENV": "demo", "DATABASE_URL": self.urls.app,
                "RXP_KEY_DIR": str(self.base / "keys"),
@@ -120,7 +121,7 @@ class BenchEnvironment:
                # The sandbox gateway's callbacks come back to this server.
                "RXP_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
         log = self.base / "server.log"
-        cmd_env = {**os.environ, **env}
+        cmd_env = {**os.environ, **env, **(extra_env or {})}
         with open(log, "ab") as out:  # the child keeps its own descriptor
             self.server = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "--factory", "server.asgi:app_from_env",

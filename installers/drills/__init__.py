@@ -77,11 +77,12 @@ def reap() -> int:
 def _drills() -> dict[str, Callable[[], DrillResult]]:
     from installers.drills.access import drill_access
     from installers.drills.crash_db import drill_crash_db
+    from installers.drills.fuzz import drill_fuzz
     from installers.drills.leak import drill_leak
     from installers.drills.pitr import drill_pitr
 
     return {"pitr": drill_pitr, "crash_db": drill_crash_db, "access": drill_access,
-            "leak": drill_leak}
+            "leak": drill_leak, "fuzz": drill_fuzz}
 
 
 def names() -> list[str]:
