@@ -1,6 +1,7 @@
 """The `rxp` commands (the root script `./rxp` installs what is needed and runs this).
 
-    rxp test [pytest args]        lint, type check, import contracts, then the whole test suite
+    rxp test [pytest args]        lint, type check, import contracts, bandit and pip-audit, then
+                                  the whole test suite
     rxp demo [--headless] [--once] the demo group on the embedded PostgreSQL, served until Ctrl-C
                                   (with a display: a launcher window for every role's app)
     rxp screenshots [--app NAME]  every app's screens, offscreen, to .rxp/screenshots/

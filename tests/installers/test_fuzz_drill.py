@@ -11,13 +11,14 @@ from tests.installers.test_backup import state  # noqa: F401 (the fixture)
 
 # Staff with a permission, a verified patient, an integration client, anonymous, and the
 # gateway callback whose undocumented 404 the full drill found.
-OPERATIONS = ("GET /users", "POST /prescriptions/check", "GET /patient/prescriptions",
-              "POST /patient-access/card", "POST /auth/login", "POST /payments/notify/{gateway}")
+OPERATIONS = ("GET /users", "GET /patient/prescriptions", "POST /patient-access/card",
+              "POST /auth/login", "POST /payments/notify/{gateway}")
 
 
 def test_fuzzed_operations_answer_as_documented_and_refuse_invalid_input(
         state: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
-    monkeypatch.setattr(fuzz, "EXAMPLES", 6)
+    monkeypatch.setattr(fuzz, "EXAMPLES", 5)
+    monkeypatch.setattr(fuzz, "FUZZERS", 1)
     monkeypatch.setattr(fuzz, "ONLY", OPERATIONS)
     result = fuzz.drill_fuzz()
     assert result.passed, (result.figures, result.details)
