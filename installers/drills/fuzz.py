@@ -352,6 +352,16 @@ def _report(results: list[OperationResult], timeline: list[tuple[float, int, int
              "content_type_conformance, response_schema_conformance, negative_data_rejection "
              "(invalid input refused with 4xx), ignored_auth (a 2xx operation refuses the "
              "request without or with a wrong token).", "",
+             f"Depth: {sum(1 for r in results if any(200 <= s < 300 for s in r.statuses))} "
+             "operations answered 2xx at least once; the others were exercised up to their "
+             "validation, rules and lookups (generated ids name no record: 404).", "",
+             f"Fewer than {EXAMPLES} examples in a mode: "
+             + (", ".join(f"{r.label} ({r.examples['positive']}/{r.examples['negative']})"
+                          for r in results
+                          if min(r.examples["positive"], r.examples["negative"]) < EXAMPLES)
+                or "none")
+             + " — hypothesis stops when an input space is exhausted (no parameters, or none "
+               "that can be made invalid).", "",
              "![examples](drill-fuzz-examples.png)", "", "![failures](drill-fuzz-failures.png)",
              "", "## Not fuzzed", "", "| operation | why |", "|---|---|",
              *(f"| {label} | {why} |" for label, why in sorted(EXCLUDED.items())), "",
