@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -46,3 +46,15 @@ def _iso_date(value: object) -> object:
 # A day in a query string, written YYYY-MM-DD as documented: pydantic alone would also take a
 # number there as a Unix time ("0.0" -> 1970-01-01) and answer for a day nobody asked for.
 QueryDate = Annotated[date, BeforeValidator(_iso_date)]
+
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}.*")
+
+
+def _iso_moment(value: object) -> object:
+    if isinstance(value, str) and not _ISO_MOMENT.fullmatch(value):
+        raise ValueError("时间应为 ISO 8601，如 2026-11-27T08:00:00+08:00")
+    return value
+
+
+# A moment in a query string, ISO 8601 as documented (not a number read as a Unix time).
+QueryMoment = Annotated[datetime, BeforeValidator(_iso_moment)]
