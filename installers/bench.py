@@ -113,7 +113,7 @@ class BenchEnvironment:
         self.demo = asyncio.run(seed(self.urls.owner, cipher)).as_json()
 
     def serve(self, workers: int = 2, *, access_log: bool = False, port: int | None = None,
-              ready_within: float = 60) -> str:
+              ready_within: float = 60, extra_env: dict[str, str] | None = None) -> str:
         """Start the server (its own session: stopped, or killed, as one process group);
         `port` again to restart it where its clients expect it."""
         port = port or free_port()
@@ -124,7 +124,7 @@ class BenchEnvironment:
                # The sandbox gateway's callbacks come back to this server.
                "RXP_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
         log = self.base / "server.log"
-        cmd_env = {**os.environ, **env}
+        cmd_env = {**os.environ, **env, **(extra_env or {})}
         with open(log, "ab") as out:  # the child keeps its own descriptor
             self.server = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "--factory", "server.asgi:app_from_env",

@@ -1,6 +1,7 @@
 """The `rxp` commands (the root script `./rxp` installs what is needed and runs this).
 
-    rxp test [pytest args]        lint, type check, import contracts, then the whole test suite
+    rxp test [pytest args]        lint, type check, import contracts, bandit and pip-audit, then
+                                  the whole test suite
     rxp demo [--headless] [--once] the demo group on the embedded PostgreSQL, served until Ctrl-C
                                   (with a display: a launcher window for every role's app)
     rxp screenshots [--app NAME]  every app's screens, offscreen, to .rxp/screenshots/
@@ -58,6 +59,11 @@ def cmd_test(args: argparse.Namespace) -> int:
             if _run(check) != 0:
                 print("rxp test: static checks failed", file=sys.stderr)
                 return 1
+        from installers import security_checks
+
+        if security_checks.run() != 0:  # bandit (high severity) and pip-audit
+            print("rxp test: security checks failed", file=sys.stderr)
+            return 1
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     code = _run([PY, "-m", "pytest", *args.pytest_args], env=env)
     if code == 5:

@@ -131,6 +131,7 @@ def _drills() -> dict[str, Callable[[], DrillResult]]:
     from installers.drills.crash_db import drill_crash_db
     from installers.drills.degraded import drill_degraded
     from installers.drills.failover import drill_failover
+    from installers.drills.fuzz import drill_fuzz
     from installers.drills.handover import drill_handover
     from installers.drills.leak import drill_leak
     from installers.drills.patroni import drill_failover_patroni
@@ -140,7 +141,7 @@ def _drills() -> dict[str, Callable[[], DrillResult]]:
     return {"pitr": drill_pitr, "crash_db": drill_crash_db, "access": drill_access,
             "leak": drill_leak, "handover": drill_handover, "failover": drill_failover,
             "failover_patroni": drill_failover_patroni, "degraded": drill_degraded,
-            "load": drill_load, "crash_app": drill_crash_app}
+            "load": drill_load, "crash_app": drill_crash_app, "fuzz": drill_fuzz}
 
 
 def names() -> list[str]:

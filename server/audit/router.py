@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from server.access.roles import Permission
 from server.audit import repository, service
 from server.core.context import Principal
-from server.core.deps import Ctx, Offset, Svc
+from server.core.deps import Ctx, Offset, QueryMoment, Svc
 from server.core.errors import ERROR_RESPONSES
 from server.identity.dependencies import require
 
@@ -63,7 +63,7 @@ async def search_events(
     actor_id: uuid.UUID | None = None, action: str | None = Query(None, max_length=100),
     entity_type: str | None = Query(None, max_length=60),
     entity_id: str | None = Query(None, max_length=64),
-    since: datetime | None = None, until: datetime | None = None,
+    since: QueryMoment | None = None, until: QueryMoment | None = None,
     limit: int = Query(50, ge=1, le=500), offset: Offset = 0,
 ) -> AuditPage:
     """Search the audit log (a read-only query: served by a replica when one is up)."""

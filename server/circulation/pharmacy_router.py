@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -29,7 +29,7 @@ from server.circulation.schemas import (
     ScanIn,
 )
 from server.core.context import Principal
-from server.core.deps import Ctx, Offset, Svc
+from server.core.deps import Ctx, Offset, QueryDate, Svc
 from server.core.errors import ERROR_RESPONSES, NotFound, Unprocessable
 from server.identity.dependencies import require
 from server.pharmacies.delivery import DeliveryMode
@@ -179,7 +179,8 @@ async def call_next(actor: Staff, ctx: Ctx, svc: Svc) -> CalledOut:
 
 
 @router.get("/summary", operation_id="pharmacy_day_summary")
-async def summary(actor: Staff, ctx: Ctx, svc: Svc, day: date | None = None) -> DaySummaryOut:
+async def summary(actor: Staff, ctx: Ctx, svc: Svc, day: QueryDate | None = None
+                  ) -> DaySummaryOut:
     """The day's orders accepted, their amount and the traceability codes scanned."""
     common.require_pharmacy_staff(actor)
     assert actor.org_id is not None

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import ValidationError
+from pydantic import AwareDatetime, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.access import scope
@@ -56,8 +56,15 @@ async def code_trace(code: str, actor: Tracer, ctx: Ctx, format: Format = "json"
     return _answer(await trace.trace_of_code(ctx, actor, code), format)
 
 
+# Figures start with the platform; a moment centuries back would overflow the arithmetic below.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+
+
 def _period(since: datetime | None, until: datetime | None,
             svc: Services) -> tuple[datetime, datetime]:
+    for name, moment in (("since", since), ("until", until)):
+        if moment is not None and moment < EARLIEST:
+            raise Unprocessable("统计时间不能早于 2000-01-01", field=name)
     until = until or svc.clock.now()
     since = since or until - timedelta(days=30)
     if since >= until:
@@ -79,7 +86,7 @@ async def _on_replica(svc: Services, actor: Principal,
 @router.get("/statistics/prescriptions", operation_id="statistics_prescriptions")
 async def prescription_statistics(
     actor: Stats, svc: Svc, group_by: statistics.PrescriptionGrouping,
-    since: datetime | None = None, until: datetime | None = None,
+    since: AwareDatetime | None = None, until: AwareDatetime | None = None,
 ) -> dict[str, Any]:
     """Prescriptions and amounts by doctor, department, drug class, pharmacy, day or month."""
     since, until = _period(since, until, svc)
@@ -92,7 +99,7 @@ async def prescription_statistics(
 @router.get("/statistics/reviews", operation_id="statistics_reviews")
 async def review_statistics(
     actor: Stats, svc: Svc, group_by: statistics.ReviewGrouping,
-    since: datetime | None = None, until: datetime | None = None,
+    since: AwareDatetime | None = None, until: AwareDatetime | None = None,
 ) -> dict[str, Any]:
     """Review approval, rejection and error rates and times to decision."""
     since, until = _period(since, until, svc)
@@ -103,8 +110,8 @@ async def review_statistics(
 
 
 @router.get("/statistics/fulfilment", operation_id="statistics_fulfilment")
-async def fulfilment_statistics(actor: Stats, svc: Svc, since: datetime | None = None,
-                                until: datetime | None = None) -> dict[str, Any]:
+async def fulfilment_statistics(actor: Stats, svc: Svc, since: AwareDatetime | None = None,
+                                until: AwareDatetime | None = None) -> dict[str, Any]:
     """Fulfilment per delivery mode: orders, acceptance time, time to the patient's hands."""
     since, until = _period(since, until, svc)
     rows, source = await _on_replica(svc, actor, lambda session: statistics.fulfilment(

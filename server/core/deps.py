@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
+from pydantic import BeforeValidator
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.core.context import RequestContext
@@ -30,3 +33,28 @@ Svc = Annotated[Services, Depends(get_services)]
 # Paging offset: bounded by what PostgreSQL's OFFSET takes (bigint), so an absurd value is a 422
 # naming `offset`, not a database error.
 Offset = Annotated[int, Query(ge=0, le=2**63 - 1, description="跳过的条数")]
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: object) -> object:
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise ValueError("日期应为 YYYY-MM-DD")
+    return value
+
+
+# A day in a query string, written YYYY-MM-DD as documented: pydantic alone would also take a
+# number there as a Unix time ("0.0" -> 1970-01-01) and answer for a day nobody asked for.
+QueryDate = Annotated[date, BeforeValidator(_iso_date)]
+
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}.*")
+
+
+def _iso_moment(value: object) -> object:
+    if isinstance(value, str) and not _ISO_MOMENT.fullmatch(value):
+        raise ValueError("时间应为 ISO 8601，如 2026-11-27T08:00:00+08:00")
+    return value
+
+
+# A moment in a query string, ISO 8601 as documented (not a number read as a Unix time).
+QueryMoment = Annotated[datetime, BeforeValidator(_iso_moment)]

@@ -3,14 +3,13 @@ import, and a fee quote."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Query
 
 from server.access.roles import Permission
 from server.core.context import Principal
-from server.core.deps import Ctx, Svc
+from server.core.deps import Ctx, QueryDate, Svc
 from server.core.errors import ERROR_RESPONSES
 from server.delivery import service, tariffs
 from server.delivery.schemas import (
@@ -29,7 +28,7 @@ Carrier = Annotated[str, Path(pattern=r"^[A-Z][A-Z0-9_]{1,19}$", description="�
 
 @router.get("", operation_id="list_tariffs", response_model=list[TariffVersionOut])
 async def list_tariffs(principal: CurrentPrincipal, ctx: Ctx, svc: Svc,
-                       at: Annotated[date | None, Query(description="日期；默认今天")] = None,
+                       at: Annotated[QueryDate | None, Query(description="日期；默认今天")] = None,
                        ) -> list[TariffVersionOut]:
     """Each carrier's tariff version in effect on the day."""
     return await tariffs.in_effect(ctx.session, at or service.business_day(svc.clock.now()))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -148,7 +148,15 @@ def _parse(content: bytes) -> tuple[dict[tuple[str, date], _Group], list[dict[st
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise Unprocessable("CSV 须为 UTF-8 编码", field="body") from None
-    reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _rows(csv.DictReader(io.StringIO(text)), bad, errors)
+    except csv.Error as exc:  # a stray line break inside a field, a NUL byte...
+        raise Unprocessable(f"CSV 格式有误：{exc}", field="body") from None
+
+
+def _rows(reader: csv.DictReader[str], bad: Callable[[int, str | None, str], None],
+          errors: list[dict[str, Any]]
+          ) -> tuple[dict[tuple[str, date], _Group], list[dict[str, Any]]]:
     missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise Unprocessable(f"CSV 缺少列：{', '.join(missing)}", field="body")

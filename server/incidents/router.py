@@ -38,7 +38,8 @@ Reader = Annotated[Principal, require(Permission.OPS_READ)]
 Manager = Annotated[Principal, require(Permission.INCIDENT_MANAGE)]
 Status = Annotated[str | None, Query(pattern="^(open|acknowledged|responding|resolved)$",
                                      description="状态")]
-Month = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+# This century's months: year 0000 is no date, and the report's arithmetic needs the next month.
+Month = Annotated[str | None, Query(pattern=r"^20\d{2}-(0[1-9]|1[0-2])$",
                                     description="月份 YYYY-MM（北京时间）；默认本月")]
 
 

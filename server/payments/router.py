@@ -41,7 +41,9 @@ def _answer(gateway: PaymentGateway, accepted: bool, message: str,
 
 @router.post("/notify/{gateway}", operation_id="payment_notify",
              responses={200: {"description": "已确认（支付平台格式）"},
-                        400: {"description": "拒绝：签名、时间戳、金额或格式不符（支付平台格式）"}})
+                        400: {"description": "拒绝：签名、时间戳、金额或格式不符（支付平台格式）"},
+                        404: {"description": "未知的支付渠道（支付平台格式）"},
+                        500: {"description": "处理失败，支付平台稍后重发（支付平台格式）"}})
 async def notify(gateway: str, request: Request, ctx: Ctx, svc: Svc) -> JSONResponse:
     """The payment gateway's notification (支付结果通知)."""
     channel = svc.payment_gateway

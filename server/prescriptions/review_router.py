@@ -9,13 +9,13 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from common.signing import canonical_bytes
 from server.access import scope
 from server.access.roles import Permission
 from server.core.context import Principal
-from server.core.deps import Ctx, Offset, Svc
+from server.core.deps import Ctx, Offset, QueryMoment, Svc
 from server.core.errors import ERROR_RESPONSES, SignatureInvalid
 from server.identity.dependencies import require
 from server.prescriptions import repository, review_service
@@ -30,7 +30,7 @@ Stats = Annotated[Principal, require(Permission.REVIEW_STATS)]
 
 class DutyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    on_duty: bool
+    on_duty: StrictBool  # true or false: 0.0 or "no" is a client's mistake, not an answer
 
 
 class DutyOut(BaseModel):
@@ -346,7 +346,8 @@ async def escalate(principal: Reviewer, ctx: Ctx, svc: Svc) -> dict[str, int]:
 
 @router.get("/stats", operation_id="review_quality_stats")
 async def stats(principal: Stats, svc: Svc, pharmacist_id: uuid.UUID | None = None,
-                since: datetime | None = None, until: datetime | None = None) -> dict[str, Any]:
+                since: QueryMoment | None = None, until: QueryMoment | None = None
+                ) -> dict[str, Any]:
     """Approval, rejection and error rates and time to decision (served by a replica if up)."""
     async with svc.db.read_session() as (session, source):
         await scope.apply(session, principal)

@@ -81,6 +81,15 @@ class TestEventOfARequest:
             assert datetime.fromisoformat(event["occurred_at"]).utcoffset() == timedelta(0)
         assert (await _verify(client, headers))["ok"]
 
+    async def test_a_moment_must_be_iso_not_a_number(self, client, demo, clock):
+        """Found by the fuzz drill: until=3492 was read as a Unix time and answered."""
+        headers = await login(client, demo.account("auditor"), clock)
+        r = await client.get("/audit/events", params={"until": "3492"}, headers=headers)
+        assert r.status_code == 422 and r.json()["fields"][0]["field"] == "query.until", r.text
+        r = await client.get("/audit/events", headers=headers,
+                             params={"since": "2026-01-01T00:00:00+08:00", "limit": 1})
+        assert r.status_code == 200, r.text
+
     async def test_caller_supplied_forwarded_for_is_not_the_recorded_address(self, client, demo,
                                                                              clock, db):
         await client.post("/auth/login", json={"username": "nobody", "password": "x"},

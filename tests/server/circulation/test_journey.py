@@ -171,3 +171,21 @@ async def test_statistics_count_what_happened(clinic: Clinic, prefixes: dict[str
     assert refused.status_code == 422 and refused.json()["fields"][0]["field"] == "since"
     store = f.staff
     assert (await store.call("GET", "/statistics/fulfilment")).status_code == 403
+
+
+async def test_absurd_moments_and_days_in_queries_are_refused_not_500(clinic: Clinic) -> None:
+    """Found by the fuzz drill: year 1 overflowed the period arithmetic, a moment without a
+    time zone could not be compared with now, and "0.0" was read as a Unix time."""
+    admin = await clinic.actor("admin_group")
+    for params, field in (({"until": "0001-01-01T11:28:12Z"}, "until"),
+                          ({"since": "1999-12-31T00:00:00+08:00"}, "since"),
+                          ({"since": "2026-01-01T00:00:00"}, "since")):
+        refused = await admin.call("GET", "/statistics/prescriptions",
+                                   params={"group_by": "day", **params})
+        assert refused.status_code == 422, (params, refused.text)
+        assert field in refused.json()["fields"][0]["field"]
+    store = await clinic.actor("store_kangning")
+    day = await store.call("GET", "/pharmacy/summary", params={"day": "0.0"})
+    assert day.status_code == 422 and "day" in day.json()["fields"][0]["field"]
+    ok = await store.call("GET", "/pharmacy/summary", params={"day": "2026-11-27"})
+    assert ok.status_code == 200 and ok.json()["day"] == "2026-11-27"

@@ -123,6 +123,16 @@ class TestImport:
         r = await client.post("/tariffs/import", headers={**admin, "Content-Type": "text/csv"},
                               content=b"carrier_code,region_prefix\nJD,33\n")
         assert r.status_code == 422 and "缺少列" in r.json()["detail"]
+
+    async def test_a_file_that_is_not_csv_is_refused_not_500(self, client, demo, clock):
+        """Found by the fuzz drill: a line break inside an unquoted field was a 500."""
+        admin = await login(client, demo.account("admin_group"), clock)
+        r = await client.post("/tariffs/import", headers={**admin, "Content-Type": "text/csv"},
+                              content="7渏_;\r\u0086\u0005".encode())
+        assert r.status_code == 422 and r.json()["fields"][0]["field"] == "body", r.text
+        assert "CSV 格式有误" in r.json()["detail"]
+        at = await client.get("/tariffs", headers=admin, params={"at": "0.0"})
+        assert at.status_code == 422 and "at" in at.json()["fields"][0]["field"]
         r = await client.post("/tariffs/import", headers={**admin, "Content-Type": "text/csv"},
                               content=b"\xff\xfe\x00")
         assert r.status_code == 422 and r.json()["field"] == "body"

@@ -212,3 +212,7 @@ class TestMonthlyReport:
         assert december["severities"][0]["respond"]["running"] == 1
         wrong = await client.get("/incidents/report", headers=admin, params={"month": "2026-13"})
         assert wrong.status_code == 422 and "month" in wrong.text
+        # Year 0000 matched the pattern and was a 500 (found by the fuzz drill).
+        year_zero = await client.get("/incidents/report", headers=admin,
+                                     params={"month": "0000-01"})
+        assert year_zero.status_code == 422 and "month" in year_zero.text

@@ -67,6 +67,13 @@ class TestDutyState:
         state = (await liu.call("GET", "/review/duty")).json()
         assert state["on_duty"] is False and state["changed_at"]
 
+    async def test_on_duty_is_true_or_false_not_a_number(self, clinic: Clinic):
+        """Found by the fuzz drill: {"on_duty": 0.0} was taken as off duty."""
+        liu = await clinic.actor("pharm_liu")
+        refused = await liu.call("POST", "/review/duty", json={"on_duty": 0.0})
+        assert refused.status_code == 422 and "on_duty" in refused.json()["fields"][0]["field"]
+        assert (await liu.call("GET", "/review/duty")).json()["on_duty"] is True
+
 
 class TestHistory:
     async def test_lists_my_decisions_newest_first_with_time_to_decision(self, clinic: Clinic):
