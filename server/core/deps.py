@@ -34,27 +34,21 @@ Svc = Annotated[Services, Depends(get_services)]
 # naming `offset`, not a database error.
 Offset = Annotated[int, Query(ge=0, le=2**63 - 1, description="跳过的条数")]
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+def _written_as(pattern: str, message: str) -> BeforeValidator:
+    """Accept only text of the documented form: pydantic alone would also take a number in a
+    query string as a Unix time ("0.0" -> 1970-01-01) and answer for a moment nobody asked for."""
+    form = re.compile(pattern)
+
+    def check(value: object) -> object:
+        if isinstance(value, str) and not form.fullmatch(value):
+            raise ValueError(message)
+        return value
+
+    return BeforeValidator(check)
 
 
-def _iso_date(value: object) -> object:
-    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
-        raise ValueError("日期应为 YYYY-MM-DD")
-    return value
-
-
-# A day in a query string, written YYYY-MM-DD as documented: pydantic alone would also take a
-# number there as a Unix time ("0.0" -> 1970-01-01) and answer for a day nobody asked for.
-QueryDate = Annotated[date, BeforeValidator(_iso_date)]
-
-_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}.*")
-
-
-def _iso_moment(value: object) -> object:
-    if isinstance(value, str) and not _ISO_MOMENT.fullmatch(value):
-        raise ValueError("时间应为 ISO 8601，如 2026-11-27T08:00:00+08:00")
-    return value
-
-
-# A moment in a query string, ISO 8601 as documented (not a number read as a Unix time).
-QueryMoment = Annotated[datetime, BeforeValidator(_iso_moment)]
+# A day in a query string, written YYYY-MM-DD as documented.
+QueryDate = Annotated[date, _written_as(r"\d{4}-\d{2}-\d{2}", "日期应为 YYYY-MM-DD")]
+# A moment in a query string, ISO 8601 as documented.
+QueryMoment = Annotated[datetime, _written_as(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}.*",
+                                              "时间应为 ISO 8601，如 2026-11-27T08:00:00+08:00")]
