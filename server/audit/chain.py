@@ -38,3 +38,21 @@ def canonical(event: dict[str, Any]) -> bytes:
 
 def event_hash(prev_hash: bytes, event: dict[str, Any]) -> bytes:
     return hashlib.sha256(prev_hash + canonical(event)).digest()
+
+
+_SEQ_KEY = b'"seq":'
+
+
+def canonical_around_seq(event: dict[str, Any]) -> tuple[bytes, bytes]:
+    """(before, after): the canonical form of `event` is before + str(seq) + after.
+
+    The writer hands these to the database, which picks the sequence number under the chain's
+    lock and hashes prev_hash || before || seq || after there, in the same statement as the
+    insert (server/audit/repository.py). The first '"seq":' is the top-level key: keys are
+    sorted, every key before it holds a string, number or null, and a string spells a quote
+    as \\".
+    """
+    whole = canonical({**event, "seq": 0})
+    at = whole.index(_SEQ_KEY) + len(_SEQ_KEY)
+    assert whole[at:at + 2] == b"0,"
+    return whole[:at], whole[at + 1:]

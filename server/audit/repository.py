@@ -2,38 +2,45 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.audit.chain import GENESIS, event_hash
+from server.audit.chain import canonical_around_seq
 from server.audit.models import AuditEvent
 
 # Any constant will do; it only has to be the same for every writer.
 CHAIN_LOCK = 0x52585041  # "RXPA"
 
 
-async def append(session: AsyncSession, fields: dict[str, Any]) -> AuditEvent:
-    """Append one event at the head of the chain.
+@dataclass(frozen=True)
+class Appended:
+    seq: int
+    hash: bytes
 
-    The advisory lock is held until the surrounding transaction ends, so appends are serialised
-    and the head read here is the committed one; callers append last, just before commit, to
-    keep the lock short.
+
+_APPEND = text("SELECT appended_seq, appended_hash"
+               " FROM audit_append(CAST(:fields AS jsonb), :before, :after, :k)")
+
+
+async def append(session: AsyncSession, fields: dict[str, Any]) -> Appended:
+    """Append one event at the head of the chain, in one statement (the database function of
+    migration 0015: the chain's advisory lock, the committed head, the hash, the insert).
+
+    The lock is held until the surrounding transaction ends, so appends are serialised; callers
+    append last, just before commit, to keep the lock short.
     """
-    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHAIN_LOCK})
-    head = (await session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    )).first()
-    seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
-    event = AuditEvent(seq=seq, prev_hash=prev, **fields)
-    event.hash = event_hash(prev, {**fields, "seq": seq})
-    session.add(event)
-    await session.flush()
-    return event
+    before, after = canonical_around_seq(fields)
+    row = (await session.execute(_APPEND, {
+        "fields": json.dumps(fields, ensure_ascii=False, default=str),
+        "before": before, "after": after, "k": CHAIN_LOCK})).one()
+    return Appended(seq=int(row[0]), hash=bytes(row[1]))
 
 
 async def head(session: AsyncSession) -> tuple[int, bytes] | None:

@@ -224,7 +224,8 @@ async def authenticate(ctx: RequestContext, svc: Services, bearer: str | None) -
         auth_session, user, visible = found
         _check_session(svc, auth_session, user)
         if now - auth_session.last_seen_at >= LAST_SEEN_GRANULARITY:
-            auth_session.last_seen_at = now
+            await repository.touch_session(session, auth_session.id, now=now,
+                                           seen_by=now - LAST_SEEN_GRANULARITY)
         principal = _principal_of(user, auth_session.id, visible)
     ctx.principal = principal
     await scope.apply(session, principal)

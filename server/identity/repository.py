@@ -76,6 +76,19 @@ async def session_user_scope(session: AsyncSession, session_id: uuid.UUID
     return (row[0], row[1], scope.visible_from(row[2], row[3])) if row else None
 
 
+async def touch_session(session: AsyncSession, session_id: uuid.UUID, *, now: datetime,
+                        seen_by: datetime) -> None:
+    """Stamp the session as seen now, unless it was seen after `seen_by` or another request
+    is stamping it at this moment. The row lock lasts to the commit: waiting for it would line
+    up every concurrent request of the session behind one another each time the stamp is due."""
+    due = (select(AuthSession.id).where(AuthSession.id == session_id,
+                                        AuthSession.last_seen_at <= seen_by)
+           .with_for_update(skip_locked=True, key_share=True).scalar_subquery())
+    await session.execute(update(AuthSession).where(AuthSession.id == due)
+                          .values(last_seen_at=now)
+                          .execution_options(synchronize_session=False))
+
+
 async def refresh_by_digest(session: AsyncSession, digest: bytes) -> RefreshToken | None:
     return (await session.scalars(
         select(RefreshToken).where(RefreshToken.token_hash == digest).with_for_update())).first()

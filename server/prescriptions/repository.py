@@ -188,7 +188,15 @@ async def assign_least_loaded(session: AsyncSession, *, org_id: uuid.UUID,
                               levels: Sequence[str] | None = None) -> uuid.UUID | None:
     """Choose the on-duty pharmacist of `org_id` whose level may review every class, with the
     fewest open tasks (then the one assigned longest ago), and stamp their duty as assigned
-    now: one statement, as it runs on every submit."""
+    now.
+
+    The stamp's row lock lasts to the commit, and concurrent submits would all pick the same
+    least-loaded pharmacist from the same snapshot: waiting on that one row would serialise
+    every submit of the hospital. So the stamp skips a duty row another transaction holds and
+    takes the next best pharmacist (concurrent submits spread across the pharmacists); when
+    every candidate is held, the best one is chosen unstamped, under a key-share lock: it does
+    not wait for other submits' stamps, only for a pharmacist going off duty (`duty(...,
+    for_update=True)`), and then skips them."""
     load = (select(func.count(ReviewTask.id)).where(ReviewTask.assigned_to_id == StaffUser.id,
                                                     ReviewTask.status == "open")
             .correlate(StaffUser).scalar_subquery())
@@ -197,10 +205,10 @@ async def assign_least_loaded(session: AsyncSession, *, org_id: uuid.UUID,
                       WHERE NOT EXISTS (SELECT 1 FROM reviewing_right r
                                         WHERE r.level = staff_user.pharmacist_level
                                           AND r.drug_class = c.cls))""")
-    query = (select(StaffUser.id.label("user_id"))
-             .join(PharmacistDuty, and_(PharmacistDuty.user_id == StaffUser.id,
-                                        PharmacistDuty.on_duty.is_(True)))
-             .where(StaffUser.org_id == org_id, StaffUser.status == "active",
+    query = (select(PharmacistDuty.user_id)
+             .join(StaffUser, StaffUser.id == PharmacistDuty.user_id)
+             .where(PharmacistDuty.on_duty.is_(True), StaffUser.org_id == org_id,
+                    StaffUser.status == "active",
                     literal("pharmacist") == any_(StaffUser.roles), covered)
              .order_by(load, PharmacistDuty.last_assigned_at.asc().nulls_first())
              .limit(1))
@@ -208,16 +216,23 @@ async def assign_least_loaded(session: AsyncSession, *, org_id: uuid.UUID,
         query = query.where(StaffUser.id != exclude)
     if levels is not None:
         query = query.where(StaffUser.pharmacist_level.in_(levels))
-    chosen = query.cte("chosen")
-    return (await session.execute(
+    params = {"classes": drug_classes}
+    chosen = query.with_for_update(of=PharmacistDuty, skip_locked=True, key_share=True).cte(
+        "chosen")
+    stamped = (await session.execute(
         update(PharmacistDuty).where(PharmacistDuty.user_id == chosen.c.user_id)
         .values(last_assigned_at=now).returning(PharmacistDuty.user_id)
-        .execution_options(synchronize_session=False),
-        {"classes": drug_classes})).scalar_one_or_none()
+        .execution_options(synchronize_session=False), params)).scalar_one_or_none()
+    if stamped is not None:
+        return stamped
+    return (await session.execute(
+        query.with_for_update(of=PharmacistDuty, read=True, key_share=True), params)).scalar_one_or_none()
 
 
-async def duty(session: AsyncSession, user_id: uuid.UUID) -> PharmacistDuty | None:
-    return await session.get(PharmacistDuty, user_id)
+async def duty(session: AsyncSession, user_id: uuid.UUID, *,
+               for_update: bool = False) -> PharmacistDuty | None:
+    """`for_update`: locked against assignments until the commit (going on or off duty)."""
+    return await session.get(PharmacistDuty, user_id, with_for_update=for_update or None)
 
 
 async def open_tasks_of(session: AsyncSession, user_id: uuid.UUID) -> Sequence[ReviewTask]:

@@ -135,7 +135,7 @@ async def set_duty(ctx: RequestContext, svc: Services, actor: Principal, *,
     _require_pharmacist(actor)
     assert actor.org_id is not None
     now = svc.clock.now()
-    duty = await repository.duty(ctx.session, actor.id)
+    duty = await repository.duty(ctx.session, actor.id, for_update=True)
     if duty is None:
         duty = PharmacistDuty(user_id=actor.id, org_id=actor.org_id)
         ctx.session.add(duty)
