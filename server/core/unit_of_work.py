@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from server.audit import repository as audit_repository
 from server.core.context import RequestContext
 from server.core.services import Services
+from server.events import service as live_events
 from server.idempotency import store as idempotency
 
 log = logging.getLogger(__name__)
@@ -206,7 +207,8 @@ class UnitOfWorkMiddleware:
                     await session.rollback()
                     return await self._stored_answer(ctx, status, payload, start)
             if audit:
-                appended = await audit_repository.append(session, audit)
+                appended = await audit_repository.append(
+                    session, audit, also=live_events.take_commit_order_call(session))
             await session.commit()
         else:
             await session.rollback()

@@ -25,20 +25,10 @@ COMMIT_ORDER_LOCK = 0x7278705F65767473
 _COLUMNS = "id, created_at, type, org_id, user_ids, roles, entity_type, entity_id, payload"
 
 # The transaction's events get fresh ids, in the order they were published, under the lock;
-# the highest is announced (delivered at commit; never for a transaction that rolls back).
-# The lock is taken in the same statement: `mine` joins its one row, so no id is drawn from the
-# sequence before the lock is held (the rows read are the transaction's own, which the
-# statement's snapshot sees whenever the lock was granted).
-_RENUMBER = text("""
-    WITH locked AS MATERIALIZED (SELECT pg_advisory_xact_lock(:key)),
-         mine AS (SELECT id FROM live_event, locked WHERE id = ANY(:ids) ORDER BY id),
-         fresh AS (SELECT id AS old_id,
-                          nextval(pg_get_serial_sequence('live_event', 'id')) AS new_id
-                   FROM mine),
-         moved AS (UPDATE live_event e SET id = fresh.new_id FROM fresh
-                   WHERE e.id = fresh.old_id RETURNING e.id)
-    SELECT pg_notify(:channel, max(id)::text) FROM moved HAVING count(*) > 0
-""")
+# the highest is announced (delivered at commit; never for a transaction that rolls back). The
+# database function of migration 0016: a call that the request's audit append can carry.
+_COMMIT_ORDER = ("live_event_commit_order(CAST(:event_ids AS bigint[]), :event_lock,"
+                 " :event_channel)")
 
 
 async def insert_event(session: AsyncSession, values: dict[str, Any]) -> int:
@@ -46,9 +36,16 @@ async def insert_event(session: AsyncSession, values: dict[str, Any]) -> int:
         insert(LiveEvent).values(**values).returning(LiveEvent.id))).scalar_one())
 
 
+def commit_order_call(ids: list[int]) -> tuple[str, dict[str, Any]]:
+    """The renumbering as a function call and its parameters, to run in another statement."""
+    return _COMMIT_ORDER, {"event_ids": ids, "event_lock": COMMIT_ORDER_LOCK,
+                           "event_channel": CHANNEL}
+
+
 def renumber_and_notify(connection: Connection, ids: list[int]) -> None:
     """Called from a before-commit hook (synchronous, inside the session's transaction)."""
-    connection.execute(_RENUMBER, {"key": COMMIT_ORDER_LOCK, "ids": ids, "channel": CHANNEL})
+    call, params = commit_order_call(ids)
+    connection.execute(text(f"SELECT {call}"), params)
 
 
 def _visible(principal: Principal) -> ColumnElement[bool]:

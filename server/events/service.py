@@ -7,8 +7,9 @@ commit, so ids are handed out in commit order: whoever has seen event N has seen
 see, every event below N. Without it, a transaction that took id 10 could commit after another
 that took id 11 and a client resuming "after 11" would never get 10.
 
-The hook runs after the request's audit event was appended, which already serialises committing
-requests; the renumbering statement takes the extra lock itself. A rolled-back transaction
+A request's own transaction renumbers in its last statement instead, with its audit append
+(`take_commit_order_call`): one round trip while the audit chain's lock is held, the audit
+lock first, then this one, as in every transaction. A rolled-back transaction
 notifies nothing: NOTIFY is delivered only at commit.
 """
 
@@ -38,6 +39,13 @@ def _assign_commit_order(session: Session) -> None:
     ids = session.info.pop(_PENDING, None)
     if ids:
         repository.renumber_and_notify(session.connection(), ids)
+
+
+def take_commit_order_call(session: AsyncSession) -> tuple[str, dict[str, Any]] | None:
+    """For the request's last statement (its audit append): the renumbering of this
+    transaction's events, taken from the before-commit hook, which then has nothing to do."""
+    ids = session.sync_session.info.pop(_PENDING, None)
+    return repository.commit_order_call(ids) if ids else None
 
 
 def _forget_pending(session: Session, previous_transaction: Any) -> None:
