@@ -16,6 +16,9 @@ from server.settings import Settings
 
 def app_from_env() -> FastAPI:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # httpx logs every outside call at INFO (the rational-use check of each submit, each
+    # outbox delivery): noise at that rate, and CPU. Failures reach our own loggers.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     access_log.install()
     # The values come from the environment and RXP_CONFIG.
     return create_app(Settings())

@@ -10,9 +10,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select, text
+from sqlalchemy import ColumnElement, Select, bindparam, case, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -23,9 +24,12 @@ from server.organisations.models import Organisation
 ALL = "*"
 
 
+_SET_VISIBLE = text("SELECT set_config('rxp.visible_orgs', :v, true)")
+
+
 async def set_visible(session: AsyncSession, visible: frozenset[uuid.UUID] | None) -> None:
     value = ALL if visible is None else ",".join(str(v) for v in visible)
-    await session.execute(text("SELECT set_config('rxp.visible_orgs', :v, true)"), {"v": value})
+    await session.execute(_SET_VISIBLE, {"v": value})
 
 
 async def system_scope(session: AsyncSession) -> None:
@@ -43,16 +47,15 @@ async def widened(session: AsyncSession,
     await session.flush()  # pending writes are checked under the caller's own scope
     before = (await session.execute(
         text("SELECT current_setting('rxp.visible_orgs', true)"))).scalar_one_or_none()
-    restore = text("SELECT set_config('rxp.visible_orgs', :v, true)")
     await set_visible(session, visible)
     try:
         yield
     except BaseException:
         # An aborted transaction refuses the restore; its rollback ends the setting anyway.
         with suppress(SQLAlchemyError):
-            await session.execute(restore, {"v": before or ""})
+            await session.execute(_SET_VISIBLE, {"v": before or ""})
         raise
-    await session.execute(restore, {"v": before or ""})
+    await session.execute(_SET_VISIBLE, {"v": before or ""})
 
 
 async def apply(session: AsyncSession, principal: Principal) -> None:
@@ -78,8 +81,13 @@ def visible_from(is_root: bool | None, ids: Any) -> frozenset[uuid.UUID] | None:
     return None if is_root else frozenset(ids or ())
 
 
+@cache
+def _subtree() -> Select[Any]:
+    """Built once (building it costs more than running it)."""
+    return select(*subtree_columns(Organisation)).where(Organisation.id == bindparam("org_id"))
+
+
 async def subtree(session: AsyncSession, org_id: uuid.UUID) -> frozenset[uuid.UUID] | None:
     """The organisation and all below it; None for the root (the whole group)."""
-    row = (await session.execute(select(*subtree_columns(Organisation))
-                                 .where(Organisation.id == org_id))).first()
+    row = (await session.execute(_subtree(), {"org_id": org_id})).first()
     return visible_from(None, None) if row is None else visible_from(row[0], row[1])

@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import Select, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.checks.levels import Level
@@ -82,11 +83,16 @@ def _to_record(record_class: type[Any], row: Any) -> Any:
     return record_class(**values)
 
 
+@cache
+def _active_ref() -> Select[uuid.UUID, int, str]:
+    """Built once: every check and submit runs it."""
+    return select(KnowledgeSet.id, KnowledgeSet.version,
+                  KnowledgeSet.description).where(KnowledgeSet.active)
+
+
 async def active_ref(session: AsyncSession) -> tuple[uuid.UUID, int, str] | None:
     """(id, version, description) of the active set: the one query a cached check makes."""
-    row = (await session.execute(
-        select(KnowledgeSet.id, KnowledgeSet.version, KnowledgeSet.description)
-        .where(KnowledgeSet.active))).first()
+    row = (await session.execute(_active_ref())).first()
     return None if row is None else (row.id, row.version, row.description)
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import exists, func, select, text
+from sqlalchemy import Select, bindparam, exists, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -40,17 +42,22 @@ async def claim_due(session: AsyncSession, *, now: datetime,
     """Due pending messages, locked, oldest first: at most one per ordering key, the first not
     yet delivered one (a later message waits while an earlier one of its key is pending or
     dead), skipping rows another relay holds."""
+    return (await session.scalars(_claim_due(), {"now": now, "limit": limit})).all()
+
+
+@cache
+def _claim_due() -> Select[Any]:
+    """Built once: the relay runs it after every commit that queued a message."""
     earlier = aliased(OutboxMessage)
     blocked = exists().where(earlier.ordering_key == OutboxMessage.ordering_key,
                              earlier.seq < OutboxMessage.seq,
                              earlier.status != OutboxStatus.DELIVERED)
-    return (await session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.PENDING,
-               OutboxMessage.next_attempt_at <= now, ~blocked)
-        .order_by(OutboxMessage.seq)
-        .limit(limit)
-        .with_for_update(skip_locked=True, of=OutboxMessage))).all()
+    return (select(OutboxMessage)
+            .where(OutboxMessage.status == OutboxStatus.PENDING,
+                   OutboxMessage.next_attempt_at <= bindparam("now"), ~blocked)
+            .order_by(OutboxMessage.seq)
+            .limit(bindparam("limit"))
+            .with_for_update(skip_locked=True, of=OutboxMessage))
 
 
 async def get(session: AsyncSession, message_id: uuid.UUID, *,

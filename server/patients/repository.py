@@ -10,9 +10,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, Select, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,8 +37,14 @@ class DuplicateIdentifier(Exception):
         self.field = field
 
 
+@cache
+def _get() -> Select[Any]:
+    """Built once: most requests about a prescription read its patient."""
+    return select(Patient).where(Patient.id == bindparam("patient"))
+
+
 async def get(session: AsyncSession, patient_id: uuid.UUID) -> Patient | None:
-    return (await session.scalars(select(Patient).where(Patient.id == patient_id))).first()
+    return (await session.scalars(_get(), {"patient": patient_id})).first()
 
 
 async def by_blind_index(session: AsyncSession, field: str, digest: bytes) -> Patient | None:

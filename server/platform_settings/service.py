@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.core.context import Principal, RequestContext
@@ -20,6 +21,12 @@ M = TypeVar("M", bound=BaseModel)
 _CACHE = "rxp.platform_settings"
 
 
+@cache
+def _all_settings() -> Select[Any]:
+    """Built once: nearly every write reads the settings."""
+    return select(PlatformSetting.key, PlatformSetting.value)
+
+
 async def load(session: AsyncSession, model: type[M]) -> M:
     """The group's value as this transaction sees it. The first call reads every group in one
     statement (a request often needs two or three: the prescription limits, the review time
@@ -29,7 +36,7 @@ async def load(session: AsyncSession, model: type[M]) -> M:
     transaction = sync.get_transaction()
     cached = sync.info.get(_CACHE)
     if cached is None or transaction is None or cached[0] is not transaction:
-        rows = (await session.execute(select(PlatformSetting.key, PlatformSetting.value))).all()
+        rows = (await session.execute(_all_settings())).all()
         cached = sync.info[_CACHE] = (sync.get_transaction(), {r.key: r.value for r in rows})
     value = cached[1].get(key)
     return model.model_validate(value) if value is not None else model()

@@ -195,7 +195,6 @@ class PharmacistDuty(Base):
     org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"), index=True)
     on_duty: Mapped[bool] = mapped_column(Boolean, default=False)
     changed_at: Mapped[datetime] = mapped_column(server_default=func.now())
-    last_assigned_at: Mapped[datetime | None]
 
 
 class PrescriptionTemplate(Entity, Base):

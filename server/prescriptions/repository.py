@@ -6,8 +6,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import and_, any_, delete, func, literal, select, text, update
+from sqlalchemy import Select, any_, bindparam, delete, func, literal, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -33,18 +35,25 @@ async def next_number(session: AsyncSession, day: str) -> str:
     return f"RX{day}{seq:08d}"
 
 
+@cache
+def _get(for_update: bool) -> Select[Any]:
+    query = select(Prescription).where(Prescription.id == bindparam("rx"))
+    return query.with_for_update() if for_update else query
+
+
 async def get(session: AsyncSession, prescription_id: uuid.UUID,
               *, for_update: bool = False) -> Prescription | None:
-    query = select(Prescription).where(Prescription.id == prescription_id)
-    if for_update:
-        query = query.with_for_update()
-    return (await session.scalars(query)).first()
+    return (await session.scalars(_get(for_update), {"rx": prescription_id})).first()
+
+
+@cache
+def _lines() -> Select[Any]:
+    return (select(PrescriptionLine).where(PrescriptionLine.prescription_id == bindparam("rx"))
+            .order_by(PrescriptionLine.line_no))
 
 
 async def lines(session: AsyncSession, prescription_id: uuid.UUID) -> Sequence[PrescriptionLine]:
-    return (await session.scalars(select(PrescriptionLine)
-                                  .where(PrescriptionLine.prescription_id == prescription_id)
-                                  .order_by(PrescriptionLine.line_no))).all()
+    return (await session.scalars(_lines(), {"rx": prescription_id})).all()
 
 
 async def replace_lines(session: AsyncSession, prescription_id: uuid.UUID,
@@ -62,11 +71,16 @@ async def issues(session: AsyncSession, prescription_id: uuid.UUID,
     return (await session.scalars(query.order_by(PrescriptionIssue.level.desc()))).all()
 
 
+@cache
+def _transitions() -> Select[Any]:
+    return (select(PrescriptionTransition)
+            .where(PrescriptionTransition.prescription_id == bindparam("rx"))
+            .order_by(PrescriptionTransition.id))
+
+
 async def transitions(session: AsyncSession,
                       prescription_id: uuid.UUID) -> Sequence[PrescriptionTransition]:
-    return (await session.scalars(select(PrescriptionTransition)
-                                  .where(PrescriptionTransition.prescription_id == prescription_id)
-                                  .order_by(PrescriptionTransition.id))).all()
+    return (await session.scalars(_transitions(), {"rx": prescription_id})).all()
 
 
 @dataclass(frozen=True)
@@ -135,20 +149,31 @@ def advance(session: AsyncSession, prescription: Prescription,
     prescription.status_changed_at = now
 
 
+@cache
+def _products() -> Select[Any]:
+    return select(CatalogueProduct).where(
+        CatalogueProduct.id.in_(bindparam("ids", expanding=True)))
+
+
 async def products(session: AsyncSession,
                    ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, CatalogueProduct]:
-    rows = (await session.scalars(select(CatalogueProduct)
-                                  .where(CatalogueProduct.id.in_(ids)))).all()
+    rows = (await session.scalars(_products(), {"ids": list(ids)})).all()
     return {row.id: row for row in rows}
+
+
+@cache
+def _allowed_classes() -> Select[Any]:
+    return select(PrescribingRight.drug_class).where(
+        PrescribingRight.department_id == bindparam("department"),
+        PrescribingRight.title == bindparam("title"))
 
 
 async def allowed_classes(session: AsyncSession, department_id: uuid.UUID | None,
                           title: str | None) -> frozenset[str]:
     if department_id is None or title is None:
         return frozenset()
-    rows = (await session.scalars(select(PrescribingRight.drug_class).where(
-        PrescribingRight.department_id == department_id,
-        PrescribingRight.title == title))).all()
+    rows = (await session.scalars(_allowed_classes(),
+                                  {"department": department_id, "title": title})).all()
     return frozenset(rows)
 
 
@@ -182,21 +207,8 @@ async def latest_task(session: AsyncSession, prescription_id: uuid.UUID) -> Revi
                                   .order_by(ReviewTask.created_at.desc()).limit(1))).first()
 
 
-async def assign_least_loaded(session: AsyncSession, *, org_id: uuid.UUID,
-                              drug_classes: list[str], now: datetime,
-                              exclude: uuid.UUID | None = None,
-                              levels: Sequence[str] | None = None) -> uuid.UUID | None:
-    """Choose the on-duty pharmacist of `org_id` whose level may review every class, with the
-    fewest open tasks (then the one assigned longest ago), and stamp their duty as assigned
-    now.
-
-    The stamp's row lock lasts to the commit, and concurrent submits would all pick the same
-    least-loaded pharmacist from the same snapshot: waiting on that one row would serialise
-    every submit of the hospital. So the stamp skips a duty row another transaction holds and
-    takes the next best pharmacist (concurrent submits spread across the pharmacists); when
-    every candidate is held, the best one is chosen unstamped, under a key-share lock: it does
-    not wait for other submits' stamps, only for a pharmacist going off duty (`duty(...,
-    for_update=True)`), and then skips them."""
+@cache
+def _least_loaded(exclude: bool, levels: bool) -> Select[Any]:
     load = (select(func.count(ReviewTask.id)).where(ReviewTask.assigned_to_id == StaffUser.id,
                                                     ReviewTask.status == "open")
             .correlate(StaffUser).scalar_subquery())
@@ -207,26 +219,38 @@ async def assign_least_loaded(session: AsyncSession, *, org_id: uuid.UUID,
                                           AND r.drug_class = c.cls))""")
     query = (select(PharmacistDuty.user_id)
              .join(StaffUser, StaffUser.id == PharmacistDuty.user_id)
-             .where(PharmacistDuty.on_duty.is_(True), StaffUser.org_id == org_id,
+             .where(PharmacistDuty.on_duty.is_(True), StaffUser.org_id == bindparam("org"),
                     StaffUser.status == "active",
                     literal("pharmacist") == any_(StaffUser.roles), covered)
-             .order_by(load, PharmacistDuty.last_assigned_at.asc().nulls_first())
-             .limit(1))
+             .order_by(load, func.random()).limit(1)
+             .with_for_update(of=PharmacistDuty, read=True, key_share=True))
+    if exclude:
+        query = query.where(StaffUser.id != bindparam("exclude"))
+    if levels:
+        query = query.where(StaffUser.pharmacist_level.in_(bindparam("levels", expanding=True)))
+    return query
+
+
+async def assign_least_loaded(session: AsyncSession, *, org_id: uuid.UUID,
+                              drug_classes: list[str],
+                              exclude: uuid.UUID | None = None,
+                              levels: Sequence[str] | None = None) -> uuid.UUID | None:
+    """Choose the on-duty pharmacist of `org_id` whose level may review every class, with the
+    fewest open tasks, at random among equals (the statement is built once: it runs on every
+    submit).
+
+    A read, not a write: stamping the chosen pharmacist's duty row (as an earlier version did,
+    to break ties by who was assigned longest ago) held that row locked to the commit, so
+    concurrent submits queued behind one another on it. The key-share lock taken here waits
+    for nobody but a pharmacist going on or off duty (`duty(..., for_update=True)`), and then
+    sees their new state."""
+    params: dict[str, object] = {"org": org_id, "classes": drug_classes}
     if exclude is not None:
-        query = query.where(StaffUser.id != exclude)
+        params["exclude"] = exclude
     if levels is not None:
-        query = query.where(StaffUser.pharmacist_level.in_(levels))
-    params = {"classes": drug_classes}
-    chosen = query.with_for_update(of=PharmacistDuty, skip_locked=True, key_share=True).cte(
-        "chosen")
-    stamped = (await session.execute(
-        update(PharmacistDuty).where(PharmacistDuty.user_id == chosen.c.user_id)
-        .values(last_assigned_at=now).returning(PharmacistDuty.user_id)
-        .execution_options(synchronize_session=False), params)).scalar_one_or_none()
-    if stamped is not None:
-        return stamped
-    return (await session.execute(
-        query.with_for_update(of=PharmacistDuty, read=True, key_share=True), params)).scalar_one_or_none()
+        params["levels"] = list(levels)
+    return (await session.execute(_least_loaded(exclude is not None, levels is not None),
+                                  params)).scalar_one_or_none()
 
 
 async def duty(session: AsyncSession, user_id: uuid.UUID, *,

@@ -83,8 +83,8 @@ async def _assign(ctx: RequestContext, task: ReviewTask, *, now: datetime,
                   exclude: uuid.UUID | None = None,
                   levels: Sequence[str] | None = None) -> uuid.UUID | None:
     chosen = await repository.assign_least_loaded(
-        ctx.session, org_id=task.org_id, drug_classes=task.drug_classes, now=now,
-        exclude=exclude, levels=levels)
+        ctx.session, org_id=task.org_id, drug_classes=task.drug_classes, exclude=exclude,
+        levels=levels)
     task.assigned_to_id = chosen
     task.assigned_at = now if chosen else None
     if chosen:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.signatures.models import CertificateStatus, SigningCertificate
@@ -17,14 +19,20 @@ async def for_user(session: AsyncSession, user_id: uuid.UUID) -> Sequence[Signin
         .order_by(SigningCertificate.registered_at.desc(), SigningCertificate.id))).all()
 
 
+@cache
+def _active_for_user() -> Select[Any]:
+    """Built once: every signature verified (submits, review decisions) reads it."""
+    return select(SigningCertificate).where(
+        SigningCertificate.user_id == bindparam("user"),
+        SigningCertificate.algorithm == bindparam("algorithm"),
+        SigningCertificate.status == CertificateStatus.ACTIVE,
+    ).order_by(SigningCertificate.registered_at.desc())
+
+
 async def active_for_user(session: AsyncSession, user_id: uuid.UUID,
                           algorithm: str) -> Sequence[SigningCertificate]:
-    return (await session.scalars(
-        select(SigningCertificate).where(
-            SigningCertificate.user_id == user_id,
-            SigningCertificate.algorithm == algorithm,
-            SigningCertificate.status == CertificateStatus.ACTIVE,
-        ).order_by(SigningCertificate.registered_at.desc()))).all()
+    return (await session.scalars(_active_for_user(),
+                                  {"user": user_id, "algorithm": algorithm})).all()
 
 
 async def by_fingerprint(session: AsyncSession, fingerprint: str) -> SigningCertificate | None:
