@@ -7,9 +7,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, any_, bindparam, delete, func, literal, select, text, update
+from sqlalchemy import (
+    Select,
+    Table,
+    Update,
+    any_,
+    bindparam,
+    delete,
+    func,
+    literal,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -99,6 +111,22 @@ class By:
                    role, ctx.workstation)
 
 
+_TABLE = cast(Table, Prescription.__table__)
+
+
+@cache
+def _compare_and_set() -> Update:
+    """Built once: every status change of every prescription runs it. On the table, not the
+    entity: the loaded object is brought in step by hand (no synchronisation wanted)."""
+    t = _TABLE.c
+    return (update(_TABLE)
+            .where(t.id == bindparam("rx"), t.status == bindparam("from_status"),
+                   t.version == bindparam("from_version"))
+            .values(status=bindparam("to_status"), status_changed_at=bindparam("at"),
+                    version=t.version + 1)
+            .returning(t.version))
+
+
 async def transition(session: AsyncSession, prescription: Prescription, target: Status, *,
                      by: By, reason: str | None, now: datetime) -> None:
     """Move to `target` only if the row is still where this transaction read it.
@@ -109,13 +137,9 @@ async def transition(session: AsyncSession, prescription: Prescription, target: 
     check_transition(prescription.status, target)
     # Pending changes first: their flush bumps the version the compare-and-set compares with.
     await session.flush()
-    result = await session.execute(
-        update(Prescription)
-        .where(Prescription.id == prescription.id, Prescription.status == prescription.status,
-               Prescription.version == prescription.version)
-        .values(status=target.value, status_changed_at=now, version=Prescription.version + 1)
-        .returning(Prescription.version)
-        .execution_options(synchronize_session=False))
+    result = await session.execute(_compare_and_set(), {
+        "rx": prescription.id, "from_status": prescription.status,
+        "from_version": prescription.version, "to_status": target.value, "at": now})
     row = result.first()
     if row is None:
         raise InvalidTransition("处方已被他人处理，请刷新后重试")

@@ -4,6 +4,7 @@ commit, and a pharmacist going off duty is not chosen meanwhile."""
 from __future__ import annotations
 
 import asyncio
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.access import scope
@@ -58,7 +59,7 @@ async def test_concurrent_assignments_never_wait_and_ties_spread(db):
 
 async def test_the_least_loaded_is_chosen(db):
     org_id, names = _on_duty(db)
-    busy, idle = _less_loaded_last(db, org_id, names)
+    _, idle = _less_loaded_last(db, org_id, names)
     engine = make_engine(db.app, pool_size=1)
     try:
         for _ in range(5):
