@@ -85,10 +85,7 @@ class Circulation:
     async def review(self, created: dict[str, Any]) -> None:
         """The pharmacist whose queue holds the prescription's task approves it, signed."""
         for account, headers in self.pharmacists:
-            queue = (await self.http.get("/review/queue", params={"limit": 200},
-                                         headers=headers)).json()["items"]
-            task = next((i["task"] for i in queue
-                         if i["task"]["prescription_id"] == created["id"]), None)
+            task = await self._queued_task(headers, created["id"])
             if task is None:
                 continue
             doc = (await self.http.post(f"/review/tasks/{task['id']}/decision-document",
@@ -99,6 +96,20 @@ class Circulation:
              ).raise_for_status()
             return
         raise RuntimeError("review task not found")
+
+    async def _queued_task(self, headers: dict[str, str], prescription_id: str
+                           ) -> dict[str, Any] | None:
+        """The task in this pharmacist's queue, paging through it: after the submit bench a
+        queue holds hundreds of tasks, and the newest is due last."""
+        offset = 0
+        while True:
+            items = (await self.http.get("/review/queue", params={"limit": 200, "offset": offset},
+                                         headers=headers)).json()["items"]
+            task = next((i["task"] for i in items
+                         if i["task"]["prescription_id"] == prescription_id), None)
+            if task is not None or len(items) < 200:
+                return task
+            offset += 200
 
     def next_code(self, product_id: str) -> str:
         self.serial += 1
