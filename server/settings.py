@@ -30,7 +30,8 @@ class Settings(BaseSettings):
     # The server's own role: may read/write business tables, may only INSERT into the audit log.
     # With a standby to fail over to, one libpq multi-host URL names every node and libpq keeps
     # the writable one: `...@/rxp?host=db1,db2&port=5432,5432&target_session_attrs=read-write`
-    # (after a failover new connections reach the promoted node; pre-ping drops dead ones).
+    # (after a failover new connections reach the promoted node; the first connection found
+    # dead empties the pool, server/core/db.py).
     database_url: str = Field(..., alias="DATABASE_URL")
     # Read-only streaming replicas for statistics, tracking and search; comma separated.
     database_replica_urls: Annotated[list[str], NoDecode] = Field(

@@ -8,7 +8,8 @@ with `target_session_attrs=read-write`, and writers save drafts through it with 
 
 1. node1's postmaster is killed (`kill -9`) and stays down: no one restarts it;
 2. once it is seen down (as a failover manager confirms before acting), node2 is promoted;
-   the server's pool drops the dead connections (pre-ping) and new ones find node2 writable;
+   the server's pool drops the dead connections (the first one found dead empties it) and new
+   ones find node2 writable;
    measured: until writes are acknowledged again (target <= 30 s from the kill);
 3. node2 runs alone (asynchronously: no standby to wait for, as Patroni's non-strict
    synchronous mode does) for a while, then node1 is rewound with pg_rewind to where the
