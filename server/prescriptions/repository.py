@@ -13,6 +13,7 @@ from sqlalchemy import (
     Select,
     Table,
     Update,
+    and_,
     any_,
     bindparam,
     delete,
@@ -302,6 +303,26 @@ async def overdue_tasks(session: AsyncSession, now: datetime) -> Sequence[Review
         ReviewTask.escalated_at.is_(None)).with_for_update(skip_locked=True))).all()
 
 
+@cache
+def _queue() -> tuple[Select[int], Select[ReviewTask, Prescription]]:
+    """(count, page), built once: every pharmacist's workstation polls its queue. The page's
+    tasks are chosen and sorted on review_task alone, and only they are joined to their
+    prescriptions: a pharmacist with hundreds of open tasks (after the whole bench) no longer
+    costs a prescription lookup for each."""
+    # The severity order of server/checks/levels.py (not-checked above blue).
+    rank = text("CASE review_task.worst_level WHEN 3 THEN 5 WHEN 2 THEN 4 WHEN 4 THEN 3 "
+                "WHEN 1 THEN 2 WHEN 0 THEN 0 ELSE 1 END DESC")
+    mine = and_(ReviewTask.assigned_to_id == bindparam("user"), ReviewTask.status == "open")
+    count = select(func.count()).select_from(select(ReviewTask.id).where(mine).subquery())
+    chosen = (select(ReviewTask.id).where(mine).order_by(rank, ReviewTask.due_at)
+              .limit(bindparam("limit")).offset(bindparam("offset")))
+    page = (select(ReviewTask, Prescription)
+            .join(Prescription, Prescription.id == ReviewTask.prescription_id)
+            .where(ReviewTask.id.in_(chosen.scalar_subquery()))
+            .order_by(rank, ReviewTask.due_at))
+    return count, page
+
+
 async def queue(session: AsyncSession, user_id: uuid.UUID, *, limit: int,
                 offset: int) -> tuple[Sequence[tuple[ReviewTask, Prescription]], int]:
     """Open tasks assigned to the pharmacist: worst check level first, then nearest deadline.
@@ -309,17 +330,10 @@ async def queue(session: AsyncSession, user_id: uuid.UUID, *, limit: int,
     PASS levels are not ordered by number (4 orange sits between yellow 1 and red 2), so the
     query ranks them explicitly.
     """
-    # The severity order of server/checks/levels.py (not-checked above blue).
-    rank = text("CASE review_task.worst_level WHEN 3 THEN 5 WHEN 2 THEN 4 WHEN 4 THEN 3 "
-                "WHEN 1 THEN 2 WHEN 0 THEN 0 ELSE 1 END DESC")
-    base = (select(ReviewTask, Prescription)
-            .join(Prescription, Prescription.id == ReviewTask.prescription_id)
-            .where(ReviewTask.assigned_to_id == user_id, ReviewTask.status == "open"))
-    total = (await session.execute(select(func.count()).select_from(
-        select(ReviewTask.id).where(ReviewTask.assigned_to_id == user_id,
-                                    ReviewTask.status == "open").subquery()))).scalar_one()
-    rows = (await session.execute(base.order_by(rank, ReviewTask.due_at)
-                                  .limit(limit).offset(offset))).all()
+    count, page = _queue()
+    total = (await session.execute(count, {"user": user_id})).scalar_one()
+    rows = (await session.execute(page, {"user": user_id, "limit": limit,
+                                         "offset": offset})).all()
     return [(r[0], r[1]) for r in rows], total
 
 
