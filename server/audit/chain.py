@@ -54,5 +54,6 @@ def canonical_around_seq(event: dict[str, Any]) -> tuple[bytes, bytes]:
     """
     whole = canonical({**event, "seq": 0})
     at = whole.index(_SEQ_KEY) + len(_SEQ_KEY)
-    assert whole[at:at + 2] == b"0,"
+    if whole[at:at + 2] != b"0,":  # the canonical form changed: the split must change with it
+        raise RuntimeError("audit chain: the sequence number is not where it is expected")
     return whole[:at], whole[at + 1:]

@@ -7,9 +7,10 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import TextClause, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit.chain import canonical_around_seq
@@ -25,9 +26,12 @@ class Appended:
     hash: bytes
 
 
-_APPEND = ("SELECT appended_seq, appended_hash{also}"
-           " FROM audit_append(CAST(:fields AS jsonb), :before, :after, :k)")
-_APPEND_ALONE = text(_APPEND.format(also=""))
+@cache
+def _append_statement(also: str) -> TextClause:
+    """The append, with `also` (a function call, or nothing) in its select list. `also` is
+    server code's SQL (server/events/repository.py), never input."""
+    return text(f"SELECT appended_seq, appended_hash{also}"  # noqa: S608
+                " FROM audit_append(CAST(:fields AS jsonb), :before, :after, :k)")
 
 
 async def append(session: AsyncSession, fields: dict[str, Any], *,
@@ -41,7 +45,7 @@ async def append(session: AsyncSession, fields: dict[str, Any], *,
     commit order, to spend one round trip under the lock instead of two.
     """
     before, after = canonical_around_seq(fields)
-    statement = _APPEND_ALONE if also is None else text(_APPEND.format(also=f", {also[0]}"))
+    statement = _append_statement("" if also is None else f", {also[0]}")
     row = (await session.execute(statement, {
         "fields": json.dumps(fields, ensure_ascii=False, default=str),
         "before": before, "after": after, "k": CHAIN_LOCK, **(also[1] if also else {})})).one()

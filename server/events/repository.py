@@ -29,6 +29,7 @@ _COLUMNS = "id, created_at, type, org_id, user_ids, roles, entity_type, entity_i
 # database function of migration 0016: a call that the request's audit append can carry.
 _COMMIT_ORDER = ("live_event_commit_order(CAST(:event_ids AS bigint[]), :event_lock,"
                  " :event_channel)")
+_RENUMBER = text(f"SELECT {_COMMIT_ORDER}")
 
 
 # Built once: an event is published by most writes, and building the statement cost more CPU
@@ -49,8 +50,7 @@ def commit_order_call(ids: list[int]) -> tuple[str, dict[str, Any]]:
 
 def renumber_and_notify(connection: Connection, ids: list[int]) -> None:
     """Called from a before-commit hook (synchronous, inside the session's transaction)."""
-    call, params = commit_order_call(ids)
-    connection.execute(text(f"SELECT {call}"), params)
+    connection.execute(_RENUMBER, commit_order_call(ids)[1])
 
 
 def _visible(principal: Principal) -> ColumnElement[bool]:
