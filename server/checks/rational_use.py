@@ -29,6 +29,7 @@ from pydantic import TypeAdapter
 
 from server.checks.levels import Level, worst
 from server.checks.model import CheckRequest
+from server.core import outbound
 
 log = logging.getLogger(__name__)
 
@@ -132,8 +133,8 @@ class HttpRationalUseSystem:
                  name: str = SYSTEM_NAME) -> None:
         self.name = name
         self.timeout = timeout
-        self._client = httpx.AsyncClient(base_url=base_url, timeout=timeout,
-                                         transport=transport)
+        self._client = outbound.async_client(base_url=base_url, timeout=timeout,
+                                             transport=transport)
 
     async def check(self, request: CheckRequest) -> RationalUseResult:
         try:

@@ -29,6 +29,7 @@ from typing import Any
 import httpx
 
 from common import signing
+from server.core import outbound
 from server.insurance import envelope
 from server.insurance import transactions as tx
 from server.insurance.envelope import AppCredentials, EnvelopeError, NonceBook
@@ -79,8 +80,8 @@ class InsurancePlatform:
         self._platform_key = signing.load_public_key(credentials.platform_public_key_pem)
         self._now = now_ms
         self._nonces = NonceBook()
-        self._client = httpx.AsyncClient(base_url=base_url.rstrip("/") + "/", timeout=timeout,
-                                         transport=transport)
+        self._client = outbound.async_client(base_url=base_url.rstrip("/") + "/",
+                                              timeout=timeout, transport=transport)
         self.calls: list[CallRecord] = []
         # The simulator's state when it runs in this process (`sim://`), for tests and demos.
         self.simulator: Any = None

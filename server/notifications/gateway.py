@@ -28,6 +28,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
+from server.core import outbound
+
 DEFAULT_TIMEOUT = 5.0
 
 
@@ -114,7 +116,7 @@ class HttpSmsGateway:
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.url = url
         self.timeout = timeout
-        self._client = httpx.AsyncClient(timeout=timeout, transport=transport)
+        self._client = outbound.async_client(timeout=timeout, transport=transport)
 
     async def send_sms(self, phone: str, text: str) -> str:
         try:

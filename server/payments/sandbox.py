@@ -32,6 +32,7 @@ import httpx
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from server.core import outbound
 from server.core.clock import Clock
 from server.core.keys import PAYMENT_SANDBOX_KEY as SANDBOX_KEY
 from server.payments import signature
@@ -121,14 +122,14 @@ class SandboxGateway:
         self._public_key = private_key.public_key()
         self._clock = clock or Clock()
         self.retry_delays = retry_delays
-        self._client = httpx.AsyncClient(transport=transport, timeout=DELIVERY_TIMEOUT)
+        self._client = outbound.async_client(transport=transport, timeout=DELIVERY_TIMEOUT)
         self._trades: dict[str, SandboxTrade] = {}
         self._by_gateway_no: dict[str, str] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
     def deliver_with(self, transport: httpx.AsyncBaseTransport) -> None:
         """Send callbacks through `transport` (e.g. httpx.ASGITransport(app) in-process)."""
-        self._client = httpx.AsyncClient(transport=transport, timeout=DELIVERY_TIMEOUT)
+        self._client = outbound.async_client(transport=transport, timeout=DELIVERY_TIMEOUT)
 
     # -- the platform-facing interface (PaymentGateway) ---------------------------------------
 
