@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from common.api.models import LiveEvent, QueueItem
+from common.events import RESYNC
 
 # PASS levels by severity, worst highest (DOMAIN.md section 4: 4 orange sits between 1 and 2).
 # "Not checked" (negative) ranks above blue: an unknown needs a look.
@@ -75,8 +76,10 @@ class EventEffect(StrEnum):
 
 # review.task_assigned: a new task for me. The others: a task left my queue (another
 # pharmacist decided it, a senior reassigned it, it escalated, the doctor withdrew it).
+# A resync: events the workstation missed were pruned on the server, whatever they were.
 _EFFECTS = {
     "review.task_assigned": EventEffect.REFRESH,
+    RESYNC: EventEffect.REFRESH,
     "review.task_released": EventEffect.REMOVE,
     "review.task_decided": EventEffect.REMOVE,
     "review.task_cancelled": EventEffect.REMOVE,

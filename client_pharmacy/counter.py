@@ -19,14 +19,16 @@ from client_pharmacy.gs1 import prefill
 from common.api import ApiClient
 from common.api.errors import ApiError, Conflict, ValidationFailed
 from common.api.models import LiveEvent
+from common.events import RESYNC
 
 Order = dict[str, Any]
 
 # Live events that put something new in front of the staff: alert (sound and banner).
 ALERT_EVENTS = frozenset({"order.new", "order.paid"})
-# Live events after which the inbox is read again.
+# Live events after which the inbox is read again; a resync says the counter missed some.
 INBOX_EVENTS = ALERT_EVENTS | {"order.released", "order.cancelled", "order.accepted",
-                               "order.dispensed", "order.dispatched", "order.handed_over"}
+                               "order.dispensed", "order.dispatched", "order.handed_over",
+                               RESYNC}
 
 
 def utc_now() -> datetime:

@@ -6,6 +6,13 @@ bounded exponential back-off while the server cannot be reached, sending `Last-E
 server replays every visible event after that id, so nothing published meanwhile is lost, and
 ids at or below the last one delivered are skipped, so nothing is delivered twice.
 
+The server keeps events for days (a week by default). A client resuming from before what it
+has pruned gets a `resync` first: delivered to `on_event` as a `LiveEvent` of type RESYNC (no
+organisation, no payload) whose id is where the stream goes on from, so that the next reconnect
+does not resync again. The app reloads what it shows, as after a fresh start (one that ignores
+unknown types just goes on with the events that follow). Through `on_event`, not a callback of
+its own, so that it reaches the app by the same thread hop, in order with the events after it.
+
 The callback runs on the subscriber's thread: it must be quick and thread-safe (the Qt layer
 emits a queued signal from it). An exception in the callback is logged and the stream goes on.
 Payloads are small (ids, a status); the app reads details through the API.
@@ -18,8 +25,10 @@ import json
 import logging
 import socket
 import threading
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import httpx
 
@@ -32,6 +41,9 @@ log = logging.getLogger(__name__)
 
 STREAM_PATH = "/events/stream"
 SESSION_EXPIRED = "session-expired"
+RESYNC = "resync"
+# The organisation of a resync, which concerns none (LiveEvent requires one).
+NO_ORGANISATION = uuid.UUID(int=0)
 # The server sends a heartbeat comment every 15 s: three missed ones mean the link is dead.
 READ_TIMEOUT = 45.0
 RECONNECT = RetryPolicy(attempts=0, base_delay=0.5, factor=2.0, max_delay=15.0)
@@ -72,6 +84,12 @@ def parse_sse(lines: Iterable[str]) -> Iterator[SseMessage]:
             event_id = value
         elif name == "retry" and value.isdigit():
             retry = int(value)
+
+
+def resync_event(event_id: int) -> LiveEvent:
+    """What `on_event` gets for the server's `resync`: reload, events were missed."""
+    return LiveEvent(id=event_id, type=RESYNC, created_at=datetime.now(UTC),
+                     org_id=NO_ORGANISATION, payload={})
 
 
 class EventSubscriber:
@@ -210,11 +228,14 @@ class EventSubscriber:
             return
         if self._last_event_id is not None and event_id <= self._last_event_id:
             return  # already delivered before a reconnect
-        try:
-            event = LiveEvent.model_validate(json.loads(message.data))
-        except ValueError:
-            log.warning("unreadable live event %s", message.id)
-            return
+        if message.event == RESYNC:
+            event = resync_event(event_id)
+        else:
+            try:
+                event = LiveEvent.model_validate(json.loads(message.data))
+            except ValueError:
+                log.warning("unreadable live event %s", message.id)
+                return
         self._last_event_id = event_id
         try:
             self.on_event(event)

@@ -54,6 +54,8 @@ TABLES: dict[str, tuple[str, str]] = {
     "knowledge_set": ("知识库版本", "A loaded version of the knowledge base"),
     "launch_token": ("HIS 单点登录票据", "A single-use launch ticket from an HIS"),
     "live_event": ("实时事件（推送给客户端）", "Live events pushed to the apps"),
+    "live_event_horizon": ("实时事件清理位置（已清理的最大事件编号）",
+                           "How far live events were pruned"),
     "notification": ("患者通知（短信等）", "A notification to a patient (SMS and others)"),
     "organisation": ("机构：医院、科室、药店", "An organisation: hospital, department, pharmacy"),
     "outbox_message": ("待发出的对外消息（发件箱）", "A message waiting to go out (outbox)"),
@@ -131,6 +133,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "search_secondary": ("辅检索词", "Secondary search terms"),
     # Where a word means something particular in one table: "<table>.<column>".
     "patient.name": ("患者姓名", "patient's name"),
+    "live_event_horizon.id": ("主键（固定为 1：仅一行）", "Primary key (always 1: one row)"),
+    "live_event_horizon.pruned_through": ("已清理的最大事件编号", "Highest live-event id pruned"),
 }
 
 WORDS = dict(pair.split("=") for pair in """

@@ -13,7 +13,7 @@ from server.circulation.models import (
 from server.clinical.models import PatientAllergy, PatientDiagnosis, PatientMedication
 from server.core.db import Base
 from server.delivery.models import CourierTariff, CourierTariffRule
-from server.events.models import LiveEvent
+from server.events.models import LiveEvent, LiveEventHorizon
 from server.fhir.models import FhirIdentifier
 from server.hl7.models import Hl7InboundMessage, Hl7Order
 from server.idempotency.models import IdempotencyRecord
@@ -99,6 +99,7 @@ __all__ = [
     "KnowledgeSet",
     "LaunchToken",
     "LiveEvent",
+    "LiveEventHorizon",
     "Notification",
     "OrderLine",
     "Organisation",

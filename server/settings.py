@@ -133,9 +133,10 @@ class Settings(BaseSettings):
     # How often the incident clocks are checked for escalation (seconds).
     incident_check_seconds: float = Field(30.0, alias="RXP_INCIDENT_CHECK_SECONDS")
 
-    # Retention of working rows (server/ops/retention.py): stored idempotent answers are kept
-    # this many days; the job runs every `retention_check_seconds`.
+    # Retention of working rows (server/ops/retention.py): stored idempotent answers and live
+    # events are kept this many days; the job runs every `retention_check_seconds`.
     idempotency_retention_days: int = Field(30, ge=1, alias="RXP_IDEMPOTENCY_RETENTION_DAYS")
+    live_event_retention_days: int = Field(7, ge=1, alias="RXP_LIVE_EVENT_RETENTION_DAYS")
     retention_check_seconds: float = Field(3600.0, gt=0, alias="RXP_RETENTION_CHECK_SECONDS")
     # On-call phones (comma separated) texted when an incident clock is about to run out or ran
     # out, through the SMS gateway above.

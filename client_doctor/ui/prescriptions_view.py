@@ -40,6 +40,7 @@ from client_doctor.ui.context import DoctorContext
 from client_doctor.ui.dialogs import ReasonDialog
 from client_doctor.ui.printing import write_pdf
 from common.api.models import LiveEvent, Prescription, PrescriptionPage
+from common.events import RESYNC
 from common.qt.failures import describe_failure
 from common.qt.widgets import StatusBadge, status_styles
 
@@ -164,7 +165,11 @@ class PrescriptionsView(QWidget):
             self.load_details(self.selected)
 
     def on_event(self, event: LiveEvent) -> None:
-        """A live event: the row changes now, its details are read again."""
+        """A live event: the row changes now, its details are read again. After a resync
+        (events the app missed were pruned on the server) the whole list is."""
+        if event.type == RESYNC:
+            self.refresh()
+            return
         changed = self.model.apply_event(event)
         if changed is None:
             return

@@ -1,4 +1,4 @@
-"""All SQL of live events: publishing, renumbering at commit, reading after an id.
+"""All SQL of live events: publishing, renumbering at commit, reading after an id, pruning.
 
 The hub reads through its own psycopg connection (the one that LISTENs); everything else goes
 through SQLAlchemy sessions.
@@ -7,6 +7,7 @@ through SQLAlchemy sessions.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, cast
 
 import psycopg
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from server.core.context import Principal
-from server.events.models import LiveEvent
+from server.events.models import LiveEvent, LiveEventHorizon
 from server.events.records import EventRecord
 
 CHANNEL = "rxp_live_events"
@@ -84,9 +85,48 @@ async def visible_after(session: AsyncSession, principal: Principal, *, after: i
     return [_record(r) for r in rows]
 
 
+_HORIZON = select(func.coalesce(func.max(LiveEventHorizon.pruned_through), 0))
+# The pruned ones count: once every event is pruned, max(id) alone would fall back to 0.
+_LATEST = select(func.greatest(select(func.coalesce(func.max(LiveEvent.id), 0))
+                               .scalar_subquery(), _HORIZON.scalar_subquery()))
+
+
 async def latest_id(session: AsyncSession) -> int:
-    return int((await session.execute(select(func.coalesce(func.max(LiveEvent.id), 0))))
-               .scalar_one())
+    """The highest id an event has had, kept or pruned."""
+    return int((await session.execute(_LATEST)).scalar_one())
+
+
+async def horizon(session: AsyncSession) -> int:
+    """The highest id pruned (0: none yet)."""
+    return int((await session.execute(_HORIZON)).scalar_one())
+
+
+# The oldest `batch` events by id, those of them created before the cut-off, go; the horizon
+# rises to the highest of them in the same statement (so in the same transaction), never
+# falls (GREATEST: rounds of several server processes may commit in any order). Looking at
+# the oldest ids only keeps a round's cost at one batch whatever the table holds, without an
+# index on created_at for every publish to maintain; ids follow commit order and created_at
+# the transaction's start, so a younger event among them (a transaction that took long to
+# commit) only waits for a later round.
+_PRUNE = text("""
+WITH oldest AS (SELECT id, created_at FROM live_event ORDER BY id LIMIT :batch),
+     gone AS (DELETE FROM live_event e USING oldest
+              WHERE e.id = oldest.id AND oldest.created_at < :cutoff RETURNING e.id),
+     raised AS (INSERT INTO live_event_horizon (id, pruned_through, updated_at)
+                SELECT 1, max(gone.id), now() FROM gone HAVING count(*) > 0
+                ON CONFLICT (id) DO UPDATE SET
+                    pruned_through = GREATEST(live_event_horizon.pruned_through,
+                                              excluded.pruned_through),
+                    updated_at = excluded.updated_at
+                RETURNING 1)
+SELECT count(*) FROM gone
+""")
+
+
+async def prune(session: AsyncSession, *, before: datetime, batch: int) -> int:
+    """Delete up to `batch` events created before `before`; how many went."""
+    result = await session.execute(_PRUNE, {"cutoff": before, "batch": batch})
+    return int(result.scalar_one())
 
 
 async def raw_latest_id(conn: psycopg.AsyncConnection[Any]) -> int:

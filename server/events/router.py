@@ -42,7 +42,10 @@ async def stream(request: Request, principal: CurrentPrincipal, svc: Svc,
                  ) -> StreamingResponse:
     """实时事件流（SSE）。先补发 Last-Event-ID（或 `?last_event_id=`）之后的全部可见事件，
     再推送新事件；每 15 秒一行心跳注释。访问令牌到期时以 `session-expired` 事件结束，
-    客户端用新令牌和最后的事件编号重新连接即可，不会漏掉事件。"""
+    客户端用新令牌和最后的事件编号重新连接即可，不会漏掉事件。事件保留
+    `RXP_LIVE_EVENT_RETENTION_DAYS` 天（默认 7 天）：若 Last-Event-ID 之后已有事件被清理，
+    先发送一条 `resync` 事件（编号为已清理到的位置），客户端应重新加载所显示的数据，
+    随后推送该位置之后的事件。"""
     after = _last_event_id(last_event_id_header, last_event_id)
     hub: EventHub = request.app.state.event_hub
     expires_at = None

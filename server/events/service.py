@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from pydantic_core import to_jsonable_python
@@ -85,3 +86,12 @@ async def visible_after(session: AsyncSession, principal: Principal, *, after: i
 
 async def latest_id(session: AsyncSession) -> int:
     return await repository.latest_id(session)
+
+
+async def horizon(session: AsyncSession) -> int:
+    return await repository.horizon(session)
+
+
+async def prune(session: AsyncSession, *, before: datetime, batch: int) -> int:
+    """Old events go, and the horizon records how far, in the session's transaction."""
+    return await repository.prune(session, before=before, batch=batch)

@@ -10,11 +10,20 @@ for a while (not the records: prescriptions, orders, audit events are kept as th
   day after it expired.
 - outbox_message: delivered messages (the dead letters stay for the administrator), kept a
   week for looking into a delivery.
+- live_event: the log the apps' event streams resume from with `Last-Event-ID`. An app
+  resumes within seconds (a dropped connection, a server restart, the stream ended for a token
+  renewal), minutes (a switch rebooting) or hours (a workstation asleep overnight): kept
+  `RXP_LIVE_EVENT_RETENTION_DAYS` (7 by default), longer than any weekend or short public
+  holiday, while the table stays small. A workstation left logged in across a long holiday
+  (the Spring Festival's week) resumes from before what was pruned: its stream tells it to
+  reload what it shows (`resync`, server/events/stream.py), which after a week beats replaying
+  a week of events. The stream knows from the highest id pruned (`live_event_horizon`), raised
+  in the same statement as the delete and never lowered (server/events/repository.py).
 
 One round deletes at most BATCH rows of each table, so it never holds many locks for long.
 Several server processes may run it at once: the later DELETE waits for the earlier and finds
-the rows gone. It runs hourly
-(`RXP_RETENTION_CHECK_SECONDS`); a round that deleted something is audited.
+the rows gone. It runs hourly (`RXP_RETENTION_CHECK_SECONDS`), which keeps up with 120,000 rows
+of a table a day: a busier system runs it more often. A round that deleted something is audited.
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ from sqlalchemy import text
 from server.core import jobs
 from server.core.context import RequestContext
 from server.core.services import Services
+from server.events import service as live_events
 from server.settings import Settings
 
 JOB = "retention.prune"
@@ -69,6 +79,9 @@ async def prune(ctx: RequestContext, svc: Services) -> dict[str, int]:
             f" AND {rule.only} LIMIT :batch)"),
             {"cutoff": now - rule.keep(svc.settings), "batch": BATCH})
         removed[rule.table] = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    removed["live_event"] = await live_events.prune(
+        ctx.session, before=now - timedelta(days=svc.settings.live_event_retention_days),
+        batch=BATCH)
     if any(removed.values()):
         ctx.note(JOB, "retention", None, removed=removed)
     return removed

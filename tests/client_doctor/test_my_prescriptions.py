@@ -1,5 +1,6 @@
 """My prescriptions and templates in the real app: void with a reason, reissue (the new draft
-opens in the editor), PDF with the QR code; save the lines as a template and apply it."""
+opens in the editor), PDF with the QR code, the list read again on a resync; save the lines as a
+template and apply it."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from client_doctor.ui.dialogs import TemplateSaveDialog
+from common.events import resync_event
 from tests.client_doctor.journey import (
     WAIT,
     click_ok,
@@ -61,6 +63,22 @@ class TestMyPrescriptions:
         assert editor.editor is not None and editor.editor.lines[0].product.generic_name \
             .startswith("布洛芬")
         qtbot.waitUntil(lambda: view.status_of(second.id) == "voided", timeout=WAIT)
+
+
+class TestResync:
+    def test_a_resync_reads_the_list_again(self, qtbot, doctor_app, demo, clock, staff):
+        app = doctor_app()
+        window = log_in(qtbot, app, demo, clock)
+        view = window.prescriptions
+        qtbot.waitUntil(lambda: not view.busy, timeout=WAIT)
+        events = app.events
+        assert events is not None
+        events.stop()  # what follows is missed, as by a workstation that was away
+        doctor = staff("doctor_wang")
+        body = draft(demo, doctor.api)
+        missed = sign_and_submit(doctor, body, doctor.api.create_draft(body))
+        events.on_event(resync_event(1))  # as the subscriber delivers the server's resync
+        qtbot.waitUntil(lambda: view.status_of(missed.id) == "under_review", timeout=WAIT)
 
 
 class TestTemplates:

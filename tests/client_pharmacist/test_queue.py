@@ -14,6 +14,7 @@ from client_pharmacist.queue import (
     severity,
 )
 from common.api.models import LiveEvent, QueueItem
+from common.events import resync_event
 
 NOW = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
 
@@ -85,5 +86,6 @@ class TestEvents:
         for kind in ("review.task_released", "review.task_decided", "review.task_cancelled"):
             assert effect_of(event(kind, task)) is EventEffect.REMOVE
         assert effect_of(event("prescription.status", task)) is EventEffect.IGNORE
+        assert effect_of(resync_event(1)) is EventEffect.REFRESH  # events were missed
         assert event_task_id(event("review.task_released", task)) == task
         assert event_task_id(event("review.task_released", None)) is None

@@ -1,5 +1,6 @@
 """The live queue at a real workstation: tasks arrive without a refresh, in severity order,
-with a countdown; overdue ones are marked; tasks leave when they are taken away."""
+with a countdown; overdue ones are marked; tasks leave when they are taken away; a resync reads
+the queue again."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
+from common.events import resync_event
 from common.qt.widgets import CountdownState, level_style
 from server.core.clock import FakeClock
 from server.seed.demo import DemoGroup
@@ -42,6 +44,18 @@ class TestLiveQueue:
         assert countdown.current.remaining is not None
         assert 13 * 60 < countdown.current.remaining.total_seconds() <= 15 * 60
         assert "待审处方：1" in window.queue_view.heading.text()
+
+    def test_a_resync_reads_the_queue_again(
+            self, qtbot: QtBot, workstation: OpenWorkstation, staff, demo: DemoGroup):
+        only_on_duty(staff, "pharm_liu")
+        station, _ = workstation("pharm_liu")
+        window = station.window
+        qtbot.waitUntil(lambda: window.on_duty is True and station.worker.pending == 0)
+        station.events.stop()  # what follows is missed, as by a workstation that was away
+        missed = submit(demo, staff("doctor_wang"))
+        station.events.on_event(resync_event(1))  # as the subscriber delivers it
+        qtbot.waitUntil(lambda: window.queue_view.table.rowCount() == 1, timeout=10_000)
+        assert cell(window.queue_view.table, 0, 0) == missed.number
 
     def test_the_worst_warning_comes_first(
             self, qtbot: QtBot, workstation: OpenWorkstation, staff, demo: DemoGroup):

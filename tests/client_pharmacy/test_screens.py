@@ -1,4 +1,5 @@
-"""The inbox's own actions and the keyboard wedge on real screens, and every screen rendered
+"""The inbox's own actions (and its reload on a resync) and the keyboard wedge on real screens,
+and every screen rendered
 to `.rxp/screenshots/client_pharmacy/` with demo orders made the production way (look at them:
 Chinese must be text)."""
 
@@ -18,8 +19,9 @@ from client_pharmacy.screenshots import screenshots
 from client_pharmacy.ui.widgets import cell
 from client_pharmacy.ui.window import PharmacyWindow
 from common.auth import Session
+from common.events import resync_event
 from server.seed.demo import DemoGroup
-from tests.client_pharmacy.conftest import Journey
+from tests.client_pharmacy.conftest import STORE_STAFF, Journey, open_window
 from tests.clients import ServerThread, Staff
 
 SHOTS = Path(client_pharmacy.__file__).resolve().parent.parent / ".rxp/screenshots/client_pharmacy"
@@ -42,6 +44,22 @@ def test_return_with_a_reason_releases_the_order(qtbot: QtBot, counter_window: P
     qtbot.waitUntil(lambda: order["number"] not in [
         cell(view.table, row, 0) for row in range(view.table.rowCount())], timeout=WAIT)
     assert order["number"] not in [o["number"] for o in counter_window.inbox.orders]
+
+
+def test_a_resync_reads_the_inbox_again_without_an_alert(
+        qtbot: QtBot, staff: Callable[..., Staff], journey: Journey) -> None:
+    window = open_window(qtbot, staff(STORE_STAFF), live=True)
+    try:
+        assert window.events is not None and window.events.subscriber.wait_connected(10)
+        subscriber = window.events.subscriber
+        subscriber.stop()  # what follows is missed, as by a counter that was away
+        _, order = journey.order(journey.approved())
+        subscriber.on_event(resync_event(1))  # as the subscriber delivers it
+        qtbot.waitUntil(lambda: order["number"] in [o["number"] for o in window.inbox.orders],
+                        timeout=WAIT)
+        assert window.inbox_view.alert.isHidden()  # a reload, not news
+    finally:
+        window.shutdown()
 
 
 def test_wedge_burst_is_a_scan_and_slow_keys_are_typing(

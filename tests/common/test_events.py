@@ -1,5 +1,6 @@
 """EventSubscriber against real servers: live events on submit and approval, resuming with
-Last-Event-ID after the server went away, renewing the token when the stream says it expired."""
+Last-Event-ID after the server went away, renewing the token when the stream says it expired,
+a resync when the events after the last id were pruned."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ import pytest
 
 from common.api.models import LiveEvent
 from common.auth import Session
-from common.events import EventSubscriber, parse_sse
+from common.events import RESYNC, EventSubscriber, parse_sse
 from tests.clients import ServerThread, Staff, draft, sign_and_submit, wait_for
-from tests.helpers import fresh_totp
+from tests.helpers import fresh_totp, sql
 
 
 class Inbox:
@@ -133,6 +134,31 @@ class TestLiveEvents:
             wait_for(lambda: (rx, "under_review") in inbox.statuses(), what="the event")
         finally:
             subscriber.stop()
+
+    def test_pruned_events_make_a_resync_once_then_the_stream_goes_on(self, staff, demo, db,
+                                                                        clock):
+        doctor = staff("doctor_wang")
+        submit(doctor, demo)
+        submit(doctor, demo)
+        ids = [row[0] for row in sql(db.owner, "SELECT id FROM live_event ORDER BY id")]
+        # As the retention job leaves it (tests/server/ops/test_retention.py): all pruned.
+        sql(db.owner, "WITH gone AS (DELETE FROM live_event RETURNING id) INSERT INTO"
+                      " live_event_horizon (id, pruned_through) SELECT 1, max(id) FROM gone")
+        inbox = Inbox()
+        subscriber = subscribe(doctor, inbox, last_event_id=ids[0])  # it saw the first
+        try:
+            wait_for(lambda: len(inbox.events) == 1, what="the resync")
+            assert subscriber.last_event_id == ids[-1]
+            clock.advance(minutes=16)  # a reconnect, from the resync's id: no second resync
+            wait_for(lambda: inbox.connections.count(True) >= 2, what="a renewed stream")
+            after = submit(doctor, demo)
+            wait_for(lambda: len(inbox.events) == 2, what="the next event")
+        finally:
+            subscriber.stop()
+        resync, event = inbox.events
+        assert (resync.type, resync.id, resync.payload) == (RESYNC, ids[-1], {})
+        assert event.type == "prescription.status" and event.payload["id"] == after
+        assert subscriber.last_event_id == event.id > ids[-1]
 
     def test_stop_ends_the_thread_promptly(self, staff):
         subscriber = subscribe(staff("doctor_wang"), Inbox())

@@ -54,3 +54,14 @@ class TestFailFast:
                             DATABASE_URL="postgresql+psycopg://rxp_app:Xk39-long@h/db",
                             RXP_KEY_DIR=tmp_path, RXP_AUDIT_CHECKPOINT_DIR=tmp_path)
         assert settings.environment == "production"
+
+
+class TestRetention:
+    def test_live_events_are_kept_a_week_by_default_and_a_day_at_least(
+            self, tmp_path: Path) -> None:
+        base = {"RXP_ENV": "test", "DATABASE_URL": "postgresql+psycopg://a:p@db/rxp",
+                "RXP_KEY_DIR": tmp_path, "RXP_AUDIT_CHECKPOINT_DIR": tmp_path}
+        assert Settings(**base).live_event_retention_days == 7
+        assert Settings(**base, RXP_LIVE_EVENT_RETENTION_DAYS=2).live_event_retention_days == 2
+        with pytest.raises(ValidationError, match="RXP_LIVE_EVENT_RETENTION_DAYS"):
+            Settings(**base, RXP_LIVE_EVENT_RETENTION_DAYS=0)

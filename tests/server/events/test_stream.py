@@ -1,4 +1,5 @@
-"""GET /events/stream and GET /events over a real HTTP server (uvicorn on a free port)."""
+"""GET /events/stream and GET /events over a real HTTP server (uvicorn on a free port); resuming
+from before the pruned events."""
 
 from __future__ import annotations
 
@@ -6,8 +7,12 @@ import asyncio
 
 import pytest
 
+from installers.database import DatabaseUrls
+from server.core import jobs
+from server.events import stream as stream_module
+from server.ops.retention import JOB, prune
 from tests.helpers import sql, wait_until
-from tests.server.events.conftest import EventStreamReader
+from tests.server.events.conftest import EventStreamReader, LiveServer
 
 pytestmark = pytest.mark.slow
 
@@ -162,6 +167,68 @@ class TestAccess:
             assert (await wang.next()).data["payload"]["n"] == 2
             assert wang.events.empty()
         assert sql(db.owner, "SELECT payload->>'n' FROM live_event") == [("2",)]
+
+
+async def published(live: LiveServer, demo, db: DatabaseUrls, *numbers: int) -> list[int]:
+    """Events for everyone at H1, one per number; their ids."""
+    admin = await live.headers(demo, "admin_h1")
+    for n in numbers:
+        assert (await live.publish(admin, org_id=org(demo, "H1"),
+                                   payload={"n": n})).status_code == 200
+    return [r[0] for r in sql(db.owner, "SELECT id FROM live_event ORDER BY id")]
+
+
+async def pruned(live: LiveServer, db: DatabaseUrls, *ids: int) -> None:
+    """`ids` made eight days old, then a retention round as the server runs it."""
+    sql(db.owner, "UPDATE live_event SET created_at = now() - interval '8 days'"
+                  " WHERE id = ANY(%s)", (list(ids),))
+    assert (await jobs.run_once(live.app.state.services, JOB, prune))["live_event"] == len(ids)
+
+
+class TestPruned:
+    async def test_resuming_from_below_the_horizon_resyncs_then_goes_on(
+            self, live, demo, db, monkeypatch):
+        monkeypatch.setattr(stream_module, "REPLAY_PAGE", 2)  # the replay takes two pages
+        one, two, *kept = await published(live, demo, db, 1, 2, 3, 4, 5)
+        await pruned(live, db, one, two)
+        wang = await live.headers(demo, "doctor_wang")
+        # The client saw 1, 2 was pruned: it may have missed it.
+        async with EventStreamReader(live, wang, last_event_id=one) as stream:
+            resync, *replayed = await stream.take(4)
+            await live.publish(await live.headers(demo, "admin_h1"), org_id=org(demo, "H1"),
+                               payload={"n": 6})
+            live_one = await stream.next()
+            assert stream.events.empty()
+        assert (resync.event, resync.id, resync.data) == ("resync", two, {})
+        assert [(e.id, e.data["payload"]["n"]) for e in replayed] == list(zip(kept, [3, 4, 5],
+                                                                             strict=True))
+        assert live_one.data["payload"] == {"n": 6}
+
+    async def test_resuming_from_the_horizon_or_above_replays_as_before(self, live, demo, db):
+        one, two, three = await published(live, demo, db, 1, 2, 3)
+        await pruned(live, db, one, two)
+        wang = await live.headers(demo, "doctor_wang")
+        for last, expected in ((two, [3]), (three, [])):
+            async with EventStreamReader(live, wang, last_event_id=last) as stream:
+                await live.publish(await live.headers(demo, "admin_h1"),
+                                   org_id=org(demo, "H1"), payload={"n": 9})
+                got = await stream.take(len(expected) + 1)
+            assert [e.event for e in got] == ["test.event"] * len(got)
+            assert [e.data["payload"]["n"] for e in got] == [*expected, 9]
+
+    async def test_with_every_event_pruned_the_horizon_still_counts(self, live, demo, db):
+        # The table is empty: the client at the horizon is not from the future, nor behind.
+        one, two = await published(live, demo, db, 1, 2)
+        await pruned(live, db, one, two)
+        wang = await live.headers(demo, "doctor_wang")
+        async with EventStreamReader(live, wang, last_event_id=two) as at_horizon, \
+                EventStreamReader(live, wang, last_event_id=one) as behind, \
+                EventStreamReader(live, wang) as fresh:
+            await live.publish(await live.headers(demo, "admin_h1"), org_id=org(demo, "H1"),
+                               payload={"n": 3})
+            assert [e.event for e in await at_horizon.take(1)] == ["test.event"]
+            assert [e.event for e in await behind.take(2)] == ["resync", "test.event"]
+            assert [e.event for e in await fresh.take(1)] == ["test.event"]
 
 
 class TestPolling:
