@@ -47,6 +47,12 @@ def _run(cmd: list[str], **kw: object) -> int:
 
 
 # -- test ------------------------------------------------------------------------------------
+# The whole suite (no arguments) in two worker processes, each with its own PostgreSQL cluster
+# and template; work stealing, because test times range from milliseconds to twenty seconds.
+# Tests given by name run in one process: starting workers would cost more than they save.
+WHOLE_SUITE = ["-n", "2", "--dist", "worksteal"]
+
+
 def cmd_test(args: argparse.Namespace) -> int:
     checks = [
         [PY, "-m", "ruff", "check", "."],
@@ -65,7 +71,7 @@ def cmd_test(args: argparse.Namespace) -> int:
             print("rxp test: security checks failed", file=sys.stderr)
             return 1
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    code = _run([PY, "-m", "pytest", *args.pytest_args], env=env)
+    code = _run([PY, "-m", "pytest", *(args.pytest_args or WHOLE_SUITE)], env=env)
     if code == 5:
         print("rxp test: no tests ran — that is a failure", file=sys.stderr)
         return 1

@@ -570,3 +570,5 @@ class LiveEvent(Wire):
 class LiveEventPage(Wire):
     items: list[LiveEvent]
     last_id: int
+    # Events after the `after` asked for were pruned: reload what is shown (as on `resync`).
+    resync: bool = False

@@ -65,7 +65,11 @@ async def stream(request: Request, principal: CurrentPrincipal, svc: Svc,
 async def list_events(principal: CurrentPrincipal, ctx: Ctx,
                       after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
                       limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> LiveEventPage:
-    """轮询：编号大于 `after` 的可见事件，按编号升序；与事件流同一套访问规则。"""
-    records = await service.visible_after(ctx.session, principal, after=after, limit=limit)
+    """轮询：编号大于 `after` 的可见事件，按编号升序；与事件流同一套访问规则。若 `after`
+    之后已有事件被清理（保留 `RXP_LIVE_EVENT_RETENTION_DAYS` 天），`resync` 为 true：
+    客户端应重新加载所显示的数据，返回的事件从已清理到的位置之后开始。"""
+    horizon = await service.horizon(ctx.session)
+    start = max(after, horizon)
+    records = await service.visible_after(ctx.session, principal, after=start, limit=limit)
     return LiveEventPage(items=[LiveEventOut(**r.as_json()) for r in records],
-                         last_id=records[-1].id if records else after)
+                         last_id=records[-1].id if records else start, resync=horizon > after)

@@ -22,3 +22,4 @@ class LiveEventOut(BaseModel):
 class LiveEventPage(BaseModel):
     items: list[LiveEventOut]
     last_id: int = Field(description="下次轮询时作为 after 传入")
+    resync: bool = Field(False, description="after 之后有事件已被清理：重新加载所显示的数据")

@@ -4,6 +4,7 @@ from before the pruned events."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -245,7 +246,23 @@ class TestPolling:
         assert [e["payload"]["n"] for e in rest["items"]] == [4]
         empty = (await live.http.get("/events", params={"after": rest["last_id"]},
                                      headers=wang)).json()
-        assert empty == {"items": [], "last_id": rest["last_id"]}
+        assert empty == {"items": [], "last_id": rest["last_id"], "resync": False}
+
+    async def test_polling_from_below_the_horizon_says_resync(self, live, demo, db):
+        one, two, three = await published(live, demo, db, 1, 2, 3)
+        await pruned(live, db, one, two)
+        wang = await live.headers(demo, "doctor_wang")
+
+        async def poll(after: int) -> dict[str, Any]:
+            response = await live.http.get("/events", params={"after": after}, headers=wang)
+            return dict(response.json())
+
+        behind = await poll(one)
+        assert behind["resync"] is True
+        assert [e["id"] for e in behind["items"]] == [three]
+        assert (await poll(two))["resync"] is False  # at the horizon: missed nothing
+        caught_up = await poll(three)
+        assert caught_up == {"items": [], "last_id": three, "resync": False}
 
 
 class TestSeveralProcesses:
