@@ -35,6 +35,7 @@ from common.api.models import (
     ReviewStats,
     ReviewTask,
 )
+from common.events import RESYNC
 from common.offline.monitor import Connectivity
 from common.qt.widgets import OfflineBanner
 from common.qt.widgets.offline_banner import elapsed_text
@@ -296,6 +297,8 @@ class MainWindow(QMainWindow):
                     event.type != "review.task_decided"
                     or event.payload.get("decided_by_id") != str(self.services.me.id)):
                 self.review.open_task(task_id)  # show it as it is now (no longer open)
+        if event.type == RESYNC and self.review.task_id is not None and not self.review.busy:
+            self.review.open_task(self.review.task_id)  # what was missed may have changed it
         self.refresh_queue()
         if self.senior_view is not None:
             self.senior_view.refresh_open_tasks()

@@ -12,6 +12,7 @@ from client_pharmacist.app import Workstation
 from client_pharmacist.signing_key import ENTRY_PREFIX, SigningKeyStore
 from client_pharmacist.ui.main_window import MainWindow
 from common.auth import CredentialStore, Session
+from common.events import resync_event
 from common.offline import ConnectivityMonitor
 from common.qt.login import LoginDialog
 from common.qt.widgets import level_style
@@ -209,6 +210,31 @@ class TestDeciding:
         text = window.review.decision_message.text()
         assert "该审核任务已处理" in text and "已从您的队列中移除" in text
         assert not window.review.approve_button.isEnabled()
+
+    def test_a_resync_reads_the_open_task_again(
+            self, qtbot: QtBot, workstation: OpenWorkstation, staff, demo: DemoGroup):
+        people = only_on_duty(staff, "pharm_liu")
+        station, _ = workstation("pharm_chen")  # senior: opens 刘洋's task from the hospital
+        window = station.window
+        rx = submit_clean(demo, staff("doctor_wang"))
+        qtbot.waitUntil(lambda: window.senior_view is not None, timeout=10_000)
+        senior = window.senior_view
+        assert senior is not None
+        senior.refresh_open_tasks()
+        qtbot.waitUntil(lambda: senior.open_tasks.rowCount() == 1, timeout=10_000)
+        senior.open_tasks.cellClicked.emit(0, 0)
+        qtbot.waitUntil(lambda: window.review.view is not None
+                        and window.review.approve_button.isEnabled(), timeout=10_000)
+        station.events.stop()  # 刘洋's decision is missed, as by a workstation that was away
+        liu = people["pharm_liu"]
+        item = queue_item(liu, rx)
+        assert item is not None
+        document = liu.api.decision_document(item.task.id, "approved")
+        signature, algorithm = liu.sign(document.document)
+        liu.api.approve(item.task.id, version=item.task.version, signature=signature,
+                        algorithm=algorithm)
+        station.events.on_event(resync_event(1))  # as the subscriber delivers it
+        qtbot.waitUntil(lambda: not window.review.approve_button.isEnabled(), timeout=10_000)
 
 
 class TestAnnotating:
