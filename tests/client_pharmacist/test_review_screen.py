@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 from client_pharmacist.app import Workstation
 from client_pharmacist.signing_key import ENTRY_PREFIX, SigningKeyStore
 from client_pharmacist.ui.main_window import MainWindow
+from common.api.models import Prescription
 from common.auth import CredentialStore, Session
 from common.events import resync_event
 from common.offline import ConnectivityMonitor
@@ -26,7 +27,7 @@ from tests.client_pharmacist.prescribing import (
     submit_warfarin_patient_aspirin,
 )
 from tests.client_pharmacist.ui_helpers import cell, press
-from tests.clients import ServerThread
+from tests.clients import ServerThread, Staff
 from tests.helpers import fresh_totp
 
 pytestmark = pytest.mark.slow
@@ -45,6 +46,27 @@ def confirm_signature(qtbot: QtBot, window: MainWindow) -> None:
     dialog = window.review.confirm_dialog
     assert dialog is not None
     qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+
+
+def open_from_senior_view(qtbot: QtBot, window: MainWindow) -> None:
+    """A senior pharmacist opens the hospital's one open task (another's) from their view."""
+    qtbot.waitUntil(lambda: window.senior_view is not None, timeout=10_000)
+    senior = window.senior_view
+    assert senior is not None
+    senior.refresh_open_tasks()
+    qtbot.waitUntil(lambda: senior.open_tasks.rowCount() == 1, timeout=10_000)
+    senior.open_tasks.cellClicked.emit(0, 0)  # a click on the row
+    qtbot.waitUntil(lambda: window.review.view is not None, timeout=10_000)
+
+
+def approve_through_the_api(pharmacist: Staff, rx: Prescription) -> None:
+    """`pharmacist` approves `rx`'s task from their own workstation, signed."""
+    item = queue_item(pharmacist, rx)
+    assert item is not None
+    document = pharmacist.api.decision_document(item.task.id, "approved")
+    signature, algorithm = pharmacist.sign(document.document)
+    pharmacist.api.approve(item.task.id, version=item.task.version, signature=signature,
+                           algorithm=algorithm)
 
 
 class TestLogin:
@@ -188,21 +210,9 @@ class TestDeciding:
         station, _ = workstation("pharm_chen")  # senior: opens 刘洋's task from the hospital
         window = station.window
         rx = submit_clean(demo, staff("doctor_wang"))
-        qtbot.waitUntil(lambda: window.senior_view is not None, timeout=10_000)
-        senior = window.senior_view
-        assert senior is not None
-        senior.refresh_open_tasks()
-        qtbot.waitUntil(lambda: senior.open_tasks.rowCount() == 1, timeout=10_000)
-        senior.open_tasks.cellClicked.emit(0, 0)  # a click on the row
-        qtbot.waitUntil(lambda: window.review.view is not None, timeout=10_000)
+        open_from_senior_view(qtbot, window)
         assert window.tabs.currentIndex() == 0
-        liu = people["pharm_liu"]
-        item = queue_item(liu, rx)
-        assert item is not None
-        document = liu.api.decision_document(item.task.id, "approved")
-        signature, algorithm = liu.sign(document.document)
-        liu.api.approve(item.task.id, version=item.task.version, signature=signature,
-                        algorithm=algorithm)
+        approve_through_the_api(people["pharm_liu"], rx)
         press(qtbot, window, Qt.Key.Key_F9)
         confirm_signature(qtbot, window)
         qtbot.waitUntil(lambda: window.review.decision_message.text().startswith("冲突："),
@@ -217,22 +227,10 @@ class TestDeciding:
         station, _ = workstation("pharm_chen")  # senior: opens 刘洋's task from the hospital
         window = station.window
         rx = submit_clean(demo, staff("doctor_wang"))
-        qtbot.waitUntil(lambda: window.senior_view is not None, timeout=10_000)
-        senior = window.senior_view
-        assert senior is not None
-        senior.refresh_open_tasks()
-        qtbot.waitUntil(lambda: senior.open_tasks.rowCount() == 1, timeout=10_000)
-        senior.open_tasks.cellClicked.emit(0, 0)
-        qtbot.waitUntil(lambda: window.review.view is not None
-                        and window.review.approve_button.isEnabled(), timeout=10_000)
+        open_from_senior_view(qtbot, window)
+        qtbot.waitUntil(window.review.approve_button.isEnabled, timeout=10_000)
         station.events.stop()  # 刘洋's decision is missed, as by a workstation that was away
-        liu = people["pharm_liu"]
-        item = queue_item(liu, rx)
-        assert item is not None
-        document = liu.api.decision_document(item.task.id, "approved")
-        signature, algorithm = liu.sign(document.document)
-        liu.api.approve(item.task.id, version=item.task.version, signature=signature,
-                        algorithm=algorithm)
+        approve_through_the_api(people["pharm_liu"], rx)
         station.events.on_event(resync_event(1))  # as the subscriber delivers it
         qtbot.waitUntil(lambda: not window.review.approve_button.isEnabled(), timeout=10_000)
 
