@@ -26,6 +26,7 @@ from client_admin.ui.system_view import SystemView
 from client_admin.ui.users_view import UserDialog, UsersView
 from common.api import ApiClient
 from common.api.errors import ApiError
+from common.qt.clock import Clock, utc_now
 from common.qt.worker import Worker
 
 # A knowledge import with one bad row (level 7 is not on the PASS scale): refused, nothing stored.
@@ -43,9 +44,11 @@ def services_for(api: ApiClient) -> AppServices:
 
 
 def build_screens(admin_api: ApiClient, auditor_api: ApiClient,
-                  system_api: ApiClient | None = None) -> dict[str, QWidget]:
+                  system_api: ApiClient | None = None, *,
+                  clock: Clock = utc_now) -> dict[str, QWidget]:
     """`system_api`: the system administrator's, for the system screen (the outbox of messages
-    to other systems is theirs alone); without it the hospital administrator's."""
+    to other systems is theirs alone); without it the hospital administrator's. `clock`: the
+    statistics' period ends on its today (the server's, where it runs on a clock of its own)."""
     services = services_for(admin_api)
     admin = services.admin
     organisations = admin.organisations()
@@ -144,7 +147,7 @@ def build_screens(admin_api: ApiClient, auditor_api: ApiClient,
 
     for name, report_name, grouping in [("statistics", "prescriptions", "department"),
                                         ("statistics_reviews", "reviews", "pharmacist")]:
-        statistics = StatisticsView(services)
+        statistics = StatisticsView(services, clock=clock)
         statistics.choose(report_name, grouping)
         since, until = statistics.period()
         statistics.show_result(report_name, grouping, admin.statistics(

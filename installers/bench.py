@@ -29,6 +29,7 @@ import pyotp
 
 from common import signing
 from installers import database
+from installers.cpu_meter import CpuMeter
 from installers.demo import stop_server, wait_ready
 from installers.local import state_dir
 from installers.pgcluster import PgCluster, free_port
@@ -146,6 +147,10 @@ class BenchEnvironment:
         if self.server is not None:
             stop_server(self.server)
         self.cluster.stop()
+
+    def cpu_meter(self) -> CpuMeter:
+        assert self.server is not None, "serve() first"
+        return CpuMeter(self.server.pid, self.cluster.datadir)
 
     def account(self, username: str) -> dict[str, Any]:
         return next(a for a in self.demo["accounts"] if a["username"] == username)
@@ -296,15 +301,19 @@ def bench_submit(env: BenchEnvironment, base_url: str, count: int = 1500,
                     created, body = queue.pop()
                     await timed(samples, prescriber.submit(created, body))
 
+            meter.start()
             start = time.perf_counter()
             await asyncio.gather(*(worker() for _ in range(concurrency)))
             return count / (time.perf_counter() - start), samples
 
+    meter = env.cpu_meter()
     rate, samples = asyncio.run(run())
+    cpu = meter.stop()
     ceiling = raw_database_ceiling(env, count, concurrency)
     return Result("submit", rate, "rx_per_s", ">=", 200.0,
                   f"p50 {statistics.median(samples):.1f} ms, p99 {percentile(samples, 0.99):.1f}"
-                  f" ms; psycopg-alone ceiling {ceiling:.0f}/s, ratio {rate / ceiling:.2f}")
+                  f" ms; psycopg-alone ceiling {ceiling:.0f}/s, ratio {rate / ceiling:.2f}; "
+                  + cpu.note(count, "submit"))
 
 
 def raw_database_ceiling(env: BenchEnvironment, count: int, concurrency: int) -> float:

@@ -255,14 +255,18 @@ def bench_journey(env: BenchEnvironment, base_url: str, journeys: int = 200,
                 while queue:
                     await journey(queue.pop())
 
+            meter.start()
             start = time.perf_counter()
             await asyncio.gather(*(worker() for _ in range(concurrency)))
             return journeys / (time.perf_counter() - start), steps, done
 
+    meter = env.cpu_meter()
     rate, steps, done = asyncio.run(run())
+    cpu = meter.stop()
     detail = ", ".join(f"{name} p99 {percentile(steps[name], 0.99):.0f} ms"
                        for name in STEPS if steps.get(name) and name != "identify")
     every = [x for values in steps.values() for x in values]
     return Result("journey", rate, "journeys_per_s", ">=", 50.0,
                   f"{done} journeys from approved prescriptions; {detail}; "
-                  f"median step {statistics.median(every):.0f} ms")
+                  f"median step {statistics.median(every):.0f} ms; "
+                  + cpu.note(journeys, "journey"))

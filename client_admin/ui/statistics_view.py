@@ -44,6 +44,7 @@ from client_admin.ui.labels import (
 )
 from client_admin.ui.page import Page, fill_table, make_table
 from client_admin.ui.services import AppServices
+from common.qt.clock import Clock, utc_now
 
 CHART_BARS = 15  # more categories than this do not read as a bar chart
 
@@ -57,7 +58,9 @@ def label_for(group_by: str | None, label: str) -> str:
 
 
 class StatisticsView(Page):
-    def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
+    def __init__(self, services: AppServices, parent: QWidget | None = None, *,
+                 clock: Clock = utc_now) -> None:
+        """`clock`: whose today the default period (the last 30 days) ends on."""
         super().__init__(services, parent)
         self.result: StatisticsTable | None = None
         self.report = QComboBox()
@@ -67,7 +70,7 @@ class StatisticsView(Page):
         self.report.currentIndexChanged.connect(self._on_report_current_index_changed)
         self.grouping = QComboBox()
         self.grouping.setObjectName("grouping")
-        today = QDate(china_today())
+        today = QDate(china_today(clock()))
         self.since = QDateEdit(today.addDays(-29))
         self.since.setObjectName("since")
         self.until = QDateEdit(today)

@@ -248,6 +248,8 @@ class SummaryView(QWidget):
                           self._on_failed)
 
     def show_summary(self, summary: dict[str, Any]) -> None:
+        if summary["day"] != self.chosen_day().isoformat():
+            return  # the answer for a day chosen before, arriving after the one chosen now's
         self.title.setText(fill_args(self.tr("Day summary %1"), summary["day"]))
         self.orders.setText(str(summary["orders_accepted"]))
         self.amount.setText(yuan(summary["amount_fen"]))

@@ -123,7 +123,7 @@ async def scan(ctx: RequestContext, svc: Services, actor: Principal, order_id: u
         "order_id": order.id, "order_line_id": line.id, "org_id": order.org_id,
         "pharmacy_id": order.pharmacy_id, "product_id": line.product_id, "batch": batch,
         "expiry": expiry, "scanned_by_id": actor.id, "scanned_by": actor.name,
-        "workstation": ctx.workstation})
+        "workstation": ctx.workstation, "scanned_at": svc.clock.now()})
     if package_id is None:
         # A package sold twice is resale, a swap or a counterfeit: a security event.
         previous = await repository.package_by_code(ctx.session, code.code)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,11 +46,14 @@ async def _database(session: AsyncSession, now: datetime, found: Figures) -> Non
         "SELECT count(*), count(*) FILTER (WHERE due_at < :now)"
         " FROM review_task WHERE status = 'open'"), {"now": now})).one()
     found.outboxes = await outboxes.figures(session, now)
+    # The audit log is stamped by the wall clock (server/core/unit_of_work.py), whatever clock
+    # the app runs on: its windows are measured by the same.
+    audited_now = datetime.now(UTC)
     for window, span in LOGIN_WINDOWS.items():
         found.login_failures[window] = int((await session.execute(text(
             "SELECT count(*) FROM audit_event WHERE occurred_at >= :since"
             " AND action = 'auth.login' AND outcome <> 'success'"),
-            {"since": now - span})).scalar_one())
+            {"since": audited_now - span})).scalar_one())
     found.accounts_locked = int((await session.execute(text(
         "SELECT count(*) FROM staff_user WHERE locked_until > :now"), {"now": now})).scalar_one())
     for device, fault, count in await session.execute(text(

@@ -10,9 +10,11 @@ from pathlib import Path
 import openpyxl
 from pytestqt.qtbot import QtBot
 
+from client_admin.statistics import china_today
 from client_admin.ui.audit_view import AuditView
 from client_admin.ui.knowledge_view import KnowledgeView
 from client_admin.ui.statistics_view import StatisticsView
+from server.core.clock import FakeClock
 from server.seed.demo import DemoGroup
 from tests.client_admin.conftest import settled
 from tests.clients import draft, sign_and_submit
@@ -63,7 +65,8 @@ def test_a_csv_with_one_bad_row_imports_nothing_and_names_the_row(
 
 
 def test_statistics_export_opens_as_a_valid_workbook(
-        qtbot: QtBot, workstation, staff, demo: DemoGroup, tmp_path: Path) -> None:
+        qtbot: QtBot, workstation, staff, demo: DemoGroup, clock: FakeClock,
+        tmp_path: Path) -> None:
     doctor = staff("doctor_wang")
     for _ in range(2):
         body = draft(demo, doctor.api)
@@ -73,6 +76,7 @@ def test_statistics_export_opens_as_a_valid_workbook(
     assert isinstance(view, StatisticsView)
     settled(qtbot, view)
     view.choose("prescriptions", "department")
+    view.until.setDate(china_today(clock.now()))  # the server's today (a clock of its own)
     view.load()
     settled(qtbot, view)
     assert view.result is not None

@@ -39,7 +39,7 @@ def test_every_screen_with_demo_data(qtbot: QtBot, staff, demo: DemoGroup, db, c
     record_incidents(AdminApi(admin.api))  # a second run records nothing more
     clock.advance(minutes=12)  # the serious one's response clock has escalated
 
-    screens = build_screens(admin.api, auditor.api, system.api)
+    screens = build_screens(admin.api, auditor.api, system.api, clock=clock.now)
     assert set(screens) == {
         "users", "user_dialog", "organisations", "pharmacies", "catalogue",
         "rights_prescribing", "rights_reviewing", "department_templates", "knowledge",

@@ -180,3 +180,37 @@ def test_everything_the_pharmacy_sees_of_the_patient_is_masked(
             assert person["name"] not in text and person["phone"] not in text
         if order["address"]:
             assert order["address"] not in text
+
+
+class _Deferred:
+    """Services whose calls are answered when the test says, in the order it says."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[Callable[[], Any], Callable[[Any], None]]] = []
+
+    def run(self, call: Callable[[], Any], done: Callable[[Any], None],
+            failed: Callable[[BaseException], None]) -> None:
+        self.calls.append((call, done))
+
+    def answer(self, index: int) -> None:
+        call, done = self.calls[index]
+        done(call())
+
+
+class _Figures:
+    def day_summary(self, day: date) -> dict[str, Any]:
+        return {"day": day.isoformat(), "orders_accepted": day.day, "amount_fen": 0,
+                "codes_scanned": day.day}
+
+
+def test_summary_of_an_earlier_chosen_day_arriving_late_is_not_shown(qtbot: QtBot) -> None:
+    from client_pharmacy.ui.counter_view import SummaryView
+
+    services = _Deferred()
+    view = SummaryView(services, _Figures())  # type: ignore[arg-type]
+    qtbot.addWidget(view)
+    view.show_day(date(2026, 3, 4))
+    view.show_day(date(2026, 3, 5))
+    services.answer(-1)  # the day chosen now answers first...
+    services.answer(-2)  # ...the one chosen before answers after it
+    assert view.orders.text() == "5" and "2026-03-05" in view.title.text()

@@ -13,6 +13,7 @@ import sys
 import time
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -99,8 +100,10 @@ async def test_a_killed_relay_loses_nothing_doubles_nothing_reorders_nothing(
                         "product_name": "苯磺酸氨氯地平片", "specification": "5mg",
                         "route": "口服", "unit": "盒", "prescribed": PER_KEY, "dispensed": n,
                         "not_dispensed_reason": None, "batches": []}]}
+                # Due by the wall clock: the relay is a process of its own, on the real
+                # clock, not the app's (which may be hours ahead: tests/helpers.py).
                 row = await enqueue(session, destination="hl7", topic="his-h1",
-                                    ordering_key=str(rx_id), now=svc.clock.now(),
+                                    ordering_key=str(rx_id), now=datetime.now(UTC),
                                     payload=json.dumps(snapshot, ensure_ascii=False),
                                     message_id=uuid.uuid4())
                 queued[group].append(row.id.hex)
