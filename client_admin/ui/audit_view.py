@@ -180,7 +180,7 @@ class AuditView(Page):
 
     def search(self) -> None:
         admin, params = self.services.admin, self.criteria().params()
-        self.call(lambda: admin.audit_events(**params), self._on_events_loaded)
+        self.call(lambda: admin.audit_events(**params), self._on_events_loaded, latest="events")
 
     def _on_events_loaded(self, page: dict[str, Any]) -> None:
         self.events = page["items"]
@@ -205,7 +205,7 @@ class AuditView(Page):
         admin = self.services.admin
         fetch = (lambda: admin.prescription_trace(target.value)) \
             if target.kind == "prescription" else (lambda: admin.code_trace(target.value))
-        self.call(fetch, self._on_trace_loaded)
+        self.call(fetch, self._on_trace_loaded, latest="trace")
 
     def _on_trace_loaded(self, trace: dict[str, Any]) -> None:
         self.trace = trace

@@ -99,7 +99,7 @@ class CatalogueView(Page):
     def load(self) -> None:
         super().load()
         admin, status = self.services.admin, self.status.currentData()
-        self.call(lambda: admin.products(status=status), self._on_loaded)
+        self.call(lambda: admin.products(status=status), self._on_loaded, latest="products")
 
     def _on_loaded(self, products: list[dict[str, Any]]) -> None:
         self.products = products
@@ -137,7 +137,7 @@ class CatalogueView(Page):
         product = self.selected()
         if product is not None:
             admin = self.services.admin
-            self.call(lambda: admin.product(product["id"]), self.show_detail)
+            self.call(lambda: admin.product(product["id"]), self.show_detail, latest="detail")
 
     def show_detail(self, detail: dict[str, Any]) -> None:
         self.detail = detail

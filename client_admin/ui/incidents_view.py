@@ -225,12 +225,13 @@ class IncidentsView(Page):
         self.load_report(self.month.currentData())
 
     def load_incidents(self) -> None:
-        admin = self.services.admin
-        self.call(lambda: admin.incidents(unresolved=self.unresolved.isChecked()),
-                  self.show_incidents)
+        admin, unresolved = self.services.admin, self.unresolved.isChecked()
+        self.call(lambda: admin.incidents(unresolved=unresolved), self.show_incidents,
+                  latest="incidents")
 
     def load_report(self, month: str | None) -> None:
-        self.call(lambda: self.services.admin.incident_report(month), self.show_report)
+        self.call(lambda: self.services.admin.incident_report(month), self.show_report,
+                  latest="report")
 
     def show_incidents(self, incidents: list[dict[str, Any]]) -> None:
         chosen = self.selected()
@@ -336,7 +337,7 @@ class IncidentsView(Page):
             self.summary.setText(self.tr("Choose an incident in the list."))
             self.timeline.setRowCount(0)
             return
-        self.call(lambda: self.services.admin.incident(row.id), self.show_detail)
+        self.call(lambda: self.services.admin.incident(row.id), self.show_detail, latest="detail")
 
     def show_detail(self, incident: dict[str, Any]) -> None:
         self.detail = incident
@@ -420,9 +421,9 @@ class IncidentsView(Page):
             self.show_incidents(incidents)
             self.select(number)
 
-        admin = self.services.admin
-        self.call(lambda: admin.incidents(unresolved=self.unresolved.isChecked()),
-                  then_select)
+        admin, unresolved = self.services.admin, self.unresolved.isChecked()
+        self.call(lambda: admin.incidents(unresolved=unresolved), then_select,
+                  latest="incidents")
         self.load_report(self.month.currentData())
 
     # -- the monthly report -------------------------------------------------------------------

@@ -152,7 +152,7 @@ class KnowledgeView(Page):
 
     def load_rules(self) -> None:
         admin, kind = self.services.admin, self.current_kind
-        self.call(lambda: admin.knowledge_rules(kind), self._on_rules_loaded)
+        self.call(lambda: admin.knowledge_rules(kind), self._on_rules_loaded, latest="rules")
 
     def _on_rules_loaded(self, answer: dict[str, Any]) -> None:
         if answer["kind"] != self.current_kind:

@@ -42,6 +42,7 @@ class Page(QWidget):
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.pending = 0
         self.loaded = False
+        self._latest: dict[str, int] = {}  # per `latest` name: the newest call's number
 
     @property
     def busy(self) -> bool:
@@ -51,9 +52,22 @@ class Page(QWidget):
         self.loaded = True
 
     def call(self, fn: Callable[[], Any], on_success: Callable[[Any], None],
-             on_failure: Callable[[BaseException], None] | None = None) -> Task:
+             on_failure: Callable[[BaseException], None] | None = None, *,
+             latest: str | None = None) -> Task:
         """`fn` on the worker; `on_success` or `on_failure` (default: the message line) on the
-        GUI thread. An answer arriving after the page was closed and deleted is dropped."""
+        GUI thread. An answer arriving after the page was closed and deleted is dropped.
+
+        `latest` names what the call reads for the user's current choice (a department's
+        rights, a filter's rows): once a newer call of that name is made, this one's answer is
+        dropped too. Calls answer in any order; without it, a slow answer for the department
+        chosen before would show, and be edited and saved, under the one chosen since."""
+        ticket = 0
+        if latest is not None:
+            ticket = self._latest[latest] = self._latest.get(latest, 0) + 1
+
+        def superseded() -> bool:
+            return latest is not None and self._latest[latest] != ticket
+
         self.pending += 1
         if self.pending == 1:
             self.busy_changed.emit(True)
@@ -66,11 +80,11 @@ class Page(QWidget):
                 self.busy_changed.emit(False)
 
         def succeeded(value: Any) -> None:
-            if isValid(self):
+            if isValid(self) and not superseded():
                 on_success(value)
 
         def failed(exc: BaseException) -> None:
-            if not isValid(self):
+            if not isValid(self) or superseded():
                 return
             if on_failure is not None:
                 on_failure(exc)

@@ -58,7 +58,7 @@ class PharmaciesView(Page):
     def load(self) -> None:
         super().load()
         admin, status = self.services.admin, self.status.currentData()
-        self.call(lambda: admin.pharmacies(status=status), self._on_loaded)
+        self.call(lambda: admin.pharmacies(status=status), self._on_loaded, latest="pharmacies")
 
     def _on_loaded(self, pharmacies: list[dict[str, Any]]) -> None:
         self.pharmacies = pharmacies
@@ -85,7 +85,8 @@ class PharmaciesView(Page):
         pharmacy = self.selected()
         if pharmacy is not None:
             admin = self.services.admin
-            self.call(lambda: admin.pharmacy_history(pharmacy["id"]), self._on_history_loaded)
+            self.call(lambda: admin.pharmacy_history(pharmacy["id"]), self._on_history_loaded,
+                      latest="history")
 
     def _on_history_loaded(self, history: list[dict[str, Any]]) -> None:
         fill_table(self.history, [[local_time(h["changed_at"]),

@@ -183,9 +183,9 @@ class RightsView(Page):
             admin = self.services.admin
             self.call(lambda: admin.prescribing_rights(department_id),
                       lambda answer: self.prescribing.show_matrix(
-                          RightsMatrix.prescribing(answer)))
+                          RightsMatrix.prescribing(answer)), latest="prescribing")
             self.call(lambda: admin.department_templates(department_id),
-                      self.show_templates)
+                      self.show_templates, latest="templates")
 
     def _on_tabs_current_changed(self, index: int) -> None:
         # The reviewing matrix is the group's: the department does not apply to it.

@@ -138,7 +138,8 @@ class StatisticsView(Page):
             return
         admin = self.services.admin
         self.call(lambda: admin.statistics(report, group_by=grouping, since=since, until=until),
-                  lambda answer: self.show_result(report, grouping, answer))
+                  lambda answer: self.show_result(report, grouping, answer),
+                  latest="statistics")
 
     def headers(self) -> list[str]:
         assert self.result is not None

@@ -290,7 +290,8 @@ class UsersView(Page):
     def load(self) -> None:
         super().load()
         admin, query = self.services.admin, self.search.text().strip() or None
-        self.call(lambda: (admin.organisations(), admin.users(q=query)), self._on_loaded)
+        self.call(lambda: (admin.organisations(), admin.users(q=query)), self._on_loaded,
+                  latest="users")
 
     def _on_loaded(self, answer: tuple[list[dict[str, Any]], list[dict[str, Any]]]) -> None:
         self.organisations, self.users = answer

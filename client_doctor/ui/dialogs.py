@@ -32,7 +32,7 @@ from client_doctor.submission import SignRequest
 from common.api.models import Issue, Patient, Template
 from common.qt.failures import describe_failure
 from common.qt.widgets import level_style
-from common.qt.worker import Worker
+from common.qt.worker import LatestOnly, Worker
 
 ERROR_STYLE = "color: #c62828;"
 
@@ -304,7 +304,11 @@ class PatientSearchDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._search = search
-        self._worker = worker
+        # Only the newest search answers: an earlier one's patients, arriving late, would
+        # otherwise fill the list (first row selected, Enter opens it) under the newer query.
+        self._latest = LatestOnly(worker, self)
+        self._latest.succeeded.connect(self.on_search_succeeded)
+        self._latest.failed.connect(self.on_search_failed)
         self.setWindowTitle(self.tr("Open a patient"))
         self.setMinimumSize(480, 360)
         self.query = QLineEdit()
@@ -339,9 +343,7 @@ class PatientSearchDialog(QDialog):
         if not text:
             return
         search, criteria = self._search, self.criteria(text)
-        task = self._worker.submit(lambda: search(criteria))
-        task.succeeded.connect(self.on_search_succeeded)
-        task.failed.connect(self.on_search_failed)
+        self._latest.request(lambda: search(criteria))
 
     def on_search_succeeded(self, patients: Sequence[Patient]) -> None:
         self.found = list(patients)
