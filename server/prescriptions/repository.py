@@ -10,6 +10,7 @@ from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import (
+    Row,
     Select,
     Table,
     Update,
@@ -206,7 +207,7 @@ COUNT_CAP = 1_000
 
 
 async def doctor_list(session: AsyncSession, doctor_id: uuid.UUID, *, status: str | None,
-                      limit: int, offset: int) -> tuple[Sequence[Prescription], int]:
+                      limit: int, offset: int) -> tuple[Sequence[Row[*tuple[Any, ...]]], int]:
     query = select(Prescription).where(Prescription.doctor_id == doctor_id)
     if status:
         query = query.where(Prescription.status == status)
@@ -214,9 +215,19 @@ async def doctor_list(session: AsyncSession, doctor_id: uuid.UUID, *, status: st
     # number beyond it is of no use to anyone), not all.
     total = (await session.execute(select(func.count()).select_from(
         query.with_only_columns(Prescription.id).limit(COUNT_CAP + 1).subquery()))).scalar_one()
-    rows = (await session.scalars(query.order_by(Prescription.created_at.desc())
+    rows = (await session.execute(query.with_only_columns(*_SUMMARY_COLUMNS)
+                                  .order_by(Prescription.created_at.desc())
                                   .limit(limit).offset(offset))).all()
     return rows, total
+
+
+# What a list row shows (router.summary), as plain rows: not the rest of a prescription
+# (signature, diagnoses, notes), nor an ORM object (and a loader for each column it leaves
+# out) for each of fifty rows a page.
+_SUMMARY_COLUMNS = (
+    Prescription.id, Prescription.number, Prescription.version, Prescription.status,
+    Prescription.patient_id, Prescription.visit_type, Prescription.total_amount,
+    Prescription.worst_level, Prescription.created_at, Prescription.issued_at)
 
 
 # -- review tasks ---------------------------------------------------------------------------
@@ -304,11 +315,12 @@ async def overdue_tasks(session: AsyncSession, now: datetime) -> Sequence[Review
 
 
 @cache
-def _queue() -> tuple[Select[int], Select[ReviewTask, Prescription]]:
+def _queue() -> tuple[Select[int], Select[ReviewTask, str, str]]:
     """(count, page), built once: every pharmacist's workstation polls its queue. The page's
     tasks are chosen and sorted on review_task alone, and only they are joined to their
     prescriptions: a pharmacist with hundreds of open tasks (after the whole bench) no longer
-    costs a prescription lookup for each."""
+    costs a prescription lookup for each. Of the prescription, only what a queue row shows:
+    not its signature, diagnoses and notes, row after row."""
     # The severity order of server/checks/levels.py (not-checked above blue).
     rank = text("CASE review_task.worst_level WHEN 3 THEN 5 WHEN 2 THEN 4 WHEN 4 THEN 3 "
                 "WHEN 1 THEN 2 WHEN 0 THEN 0 ELSE 1 END DESC")
@@ -316,15 +328,22 @@ def _queue() -> tuple[Select[int], Select[ReviewTask, Prescription]]:
     count = select(func.count()).select_from(select(ReviewTask.id).where(mine).subquery())
     chosen = (select(ReviewTask.id).where(mine).order_by(rank, ReviewTask.due_at)
               .limit(bindparam("limit")).offset(bindparam("offset")))
-    page = (select(ReviewTask, Prescription)
+    page = (select(ReviewTask, Prescription.number, Prescription.visit_type)
             .join(Prescription, Prescription.id == ReviewTask.prescription_id)
             .where(ReviewTask.id.in_(chosen.scalar_subquery()))
             .order_by(rank, ReviewTask.due_at))
     return count, page
 
 
+@dataclass(frozen=True)
+class QueueRow:
+    task: ReviewTask
+    number: str
+    visit_type: str
+
+
 async def queue(session: AsyncSession, user_id: uuid.UUID, *, limit: int,
-                offset: int) -> tuple[Sequence[tuple[ReviewTask, Prescription]], int]:
+                offset: int) -> tuple[list[QueueRow], int]:
     """Open tasks assigned to the pharmacist: worst check level first, then nearest deadline.
 
     PASS levels are not ordered by number (4 orange sits between yellow 1 and red 2), so the
@@ -334,7 +353,7 @@ async def queue(session: AsyncSession, user_id: uuid.UUID, *, limit: int,
     total = (await session.execute(count, {"user": user_id})).scalar_one()
     rows = (await session.execute(page, {"user": user_id, "limit": limit,
                                          "offset": offset})).all()
-    return [(r[0], r[1]) for r in rows], total
+    return [QueueRow(task, number, visit_type) for task, number, visit_type in rows], total
 
 
 async def templates_for(session: AsyncSession, *, owner_id: uuid.UUID,

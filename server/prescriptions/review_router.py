@@ -250,9 +250,9 @@ async def queue(principal: Reviewer, ctx: Ctx, svc: Svc, limit: int = Query(50, 
     rows, total = await repository.queue(ctx.session, principal.id, limit=limit, offset=offset)
     now = svc.clock.now()
     return QueuePage(total=total, items=[QueueItem(
-        task=TaskOut.model_validate(task), prescription_number=rx.number,
-        visit_type=rx.visit_type, overdue=task.due_at <= now,
-        seconds_left=int((task.due_at - now).total_seconds())) for task, rx in rows])
+        task=TaskOut.model_validate(row.task), prescription_number=row.number,
+        visit_type=row.visit_type, overdue=row.task.due_at <= now,
+        seconds_left=int((row.task.due_at - now).total_seconds())) for row in rows])
 
 
 @router.get("/tasks/{task_id}", operation_id="get_review_task", response_model=TaskDetail)

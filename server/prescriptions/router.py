@@ -5,9 +5,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from sqlalchemy import Row
 
 from server.access.roles import Permission
 from server.core.context import Principal
@@ -93,7 +94,8 @@ async def full(ctx: Ctx, rx: Prescription,
             "due_at": task.due_at.isoformat()})
 
 
-def summary(rx: Prescription) -> PrescriptionSummary:
+def summary(rx: Prescription | Row[*tuple[Any, ...]]) -> PrescriptionSummary:
+    """A list row, from a prescription or a row of its summary columns."""
     return PrescriptionSummary(
         id=rx.id, number=rx.number, version=rx.version, status=rx.status,
         status_label=STATUS_LABELS[Status(rx.status)], patient_id=rx.patient_id,
