@@ -28,6 +28,7 @@ from client_pharmacist.ui.labels import level_label, spot_check_label, visit_typ
 from client_pharmacist.ui.queue_view import QueueTable
 from client_pharmacist.ui.services import AppServices, failure_text
 from common.api.models import OpenTaskPage, Pharmacist, ReviewTask, SpotCheckPage
+from common.qt.worker import LatestOnly
 
 ERROR_STYLE = "color: #c62828;"
 OK_STYLE = "color: #2e7d32;"
@@ -40,6 +41,10 @@ class SeniorView(QTabWidget):
     def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
+        # Toggled twice quickly, the list shows the answer for the box as it is now.
+        self._spot_checks = LatestOnly(services.worker, self)
+        self._spot_checks.succeeded.connect(self._on_spot_checks_loaded)
+        self._spot_checks.failed.connect(self._on_failed)
         self.spot_items: list[tuple[uuid.UUID, str]] = []
 
         # -- the hospital's open tasks
@@ -142,8 +147,7 @@ class SeniorView(QTabWidget):
 
     def refresh_spot_checks(self) -> None:
         api, pending = self.services.api, not self.show_checked.isChecked()
-        self.services.run(lambda: api.spot_check_candidates(pending=pending, limit=200),
-                          self._on_spot_checks_loaded, self._on_failed)
+        self._spot_checks.request(lambda: api.spot_check_candidates(pending=pending, limit=200))
 
     def _on_spot_checks_loaded(self, page: SpotCheckPage) -> None:
         self.spot_items = [(item.task.id, item.prescription_number) for item in page.items]
