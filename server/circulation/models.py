@@ -138,8 +138,9 @@ class DispensedPackage(Base):
     scanned_by_id: Mapped[uuid.UUID]
     scanned_by: Mapped[str] = mapped_column(String(100))
     workstation: Mapped[str | None] = mapped_column(String(100))
-    # Stamped by the server's clock, as every other time of the order (accepted, completed):
-    # the day summary counts a day's scans beside the day's orders by the same clock.
+    # A scan writes the server's clock here, as for every other time of the order (accepted,
+    # completed): the day summary counts a day's scans beside its orders by that one clock.
+    # The default is for rows written any other way.
     scanned_at: Mapped[datetime] = mapped_column(server_default=func.clock_timestamp())
 
 
