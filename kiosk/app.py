@@ -156,8 +156,12 @@ class KioskApp(QObject):
             log.info("kiosk %s: screen %s", self.kiosk_id, flow.screen)
             self._shown = flow.screen
         if flow.visit is None and self.service.has_patient:
-            # The visit ended: the patient's token goes too (the flow dropped the rest).
-            self.worker.submit(self.service.forget_patient)
+            # The visit ended: the patient's token goes too (the flow dropped the rest). Taken
+            # here, on the GUI thread: the next patient's may be made current before the
+            # logout runs.
+            token = self.service.take_patient()
+            if token is not None:
+                self.worker.submit(lambda: self.service.end_access(token))
         if flow.screen is Screen.PAY and flow.visit and flow.visit.payment:
             self._poll.start()
         else:
@@ -183,37 +187,57 @@ class KioskApp(QObject):
     def on_cards_inserted(self, event: CardEvent) -> None:
         if self.flow.screen not in (Screen.HOME, Screen.CARD_ERROR):
             return
-        self.flow.card_inserted()
+        attempt = self.flow.card_inserted()
         reader = self.card_reader
         assert reader is not None
 
-        def identify() -> tuple[PatientAccess, list[PatientPrescription]]:
+        def identify() -> PatientAccess:
             card: CardIdentity = reader.read_card()
-            access = self.service.identify_by_card(card.kind.value, card.number)
-            return access, self.service.prescriptions()
-
-        def identified(result: tuple[PatientAccess, list[PatientPrescription]]) -> None:
-            self._device_seen("card_reader", None)
-            self.flow.identified(*result, by_card=True)
+            return self.service.identify_by_card(card.kind.value, card.number)
 
         def failed(exc: Exception) -> None:
             # A card the reader could not make sense of, or a refusal by the server, means
             # the reader itself worked; only a missing reader is its fault.
             if isinstance(exc, CardError | ApiError):
                 self._device_seen("card_reader", exc if isinstance(exc, NoCardReader) else None)
-            self._identification_failed(exc)
+            self._identification_failed(exc, attempt)
 
-        self._run(identify, identified, failed)
+        self._identify(attempt, identify, by_card=True, failed=failed,
+                       answered=lambda: self._device_seen("card_reader", None))
 
     @Slot(object)
     def on_cards_removed(self, event: CardEvent) -> None:
         self.flow.card_removed()
 
-    def _identification_failed(self, exc: Exception) -> None:
-        if self.flow.screen is not Screen.IDENTIFYING:
-            return  # the patient already left
+    def _identify(self, attempt: int, identify: Callable[[], PatientAccess], *, by_card: bool,
+                  failed: Callable[[Exception], None],
+                  answered: Callable[[], None] | None = None) -> None:
+        """Identification `attempt` on the worker: who it is, then their prescriptions with
+        their own token; the visit opens only if that attempt is still the one under way."""
+        service = self.service
+
+        def run() -> tuple[PatientAccess, list[PatientPrescription]]:
+            access = identify()
+            return access, service.prescriptions(access)
+
+        def done(result: tuple[PatientAccess, list[PatientPrescription]]) -> None:
+            if answered is not None:
+                answered()
+            access, prescriptions = result
+            if not self.flow.is_current(attempt):
+                # For a patient who has left, or identified before the one at the screen now.
+                self.worker.submit(lambda: service.end_access(access.access_token))
+                return
+            service.use_patient(access)
+            self.flow.identified(access, prescriptions, by_card=by_card, attempt=attempt)
+
+        self._run(run, done, failed)
+
+    def _identification_failed(self, exc: Exception, attempt: int) -> None:
+        if not self.flow.is_current(attempt):
+            return  # the patient already left, or another identification is under way
         if isinstance(exc, CardError | ApiError):
-            self.flow.identification_failed(exc.message)
+            self.flow.identification_failed(exc.message, attempt)
         else:
             self._failed(exc, None)
 
@@ -227,13 +251,9 @@ class KioskApp(QObject):
             self.identify_by_slip(scan.code)
 
     def identify_by_slip(self, code: str) -> None:
-        self.flow.identifying()
-
-        def identify() -> tuple[PatientAccess, list[PatientPrescription]]:
-            return self.service.identify_by_slip(code), self.service.prescriptions()
-
-        self._run(identify, lambda r: self.flow.identified(*r, by_card=False),
-                  self._identification_failed)
+        attempt = self.flow.identifying()
+        self._identify(attempt, lambda: self.service.identify_by_slip(code), by_card=False,
+                       failed=lambda exc: self._identification_failed(exc, attempt))
 
     def request_sms_code(self, id_number: str) -> None:
         def sent(phone: Any) -> None:
@@ -245,13 +265,10 @@ class KioskApp(QObject):
 
     def identify_by_sms(self, id_number: str, code: str) -> None:
         self.sms_phone = None
-        self.flow.identifying()
-
-        def identify() -> tuple[PatientAccess, list[PatientPrescription]]:
-            return self.service.identify_by_sms(id_number, code), self.service.prescriptions()
-
-        self._run(identify, lambda r: self.flow.identified(*r, by_card=False),
-                  self._identification_failed)
+        attempt = self.flow.identifying()
+        self._identify(attempt, lambda: self.service.identify_by_sms(id_number, code),
+                       by_card=False,
+                       failed=lambda exc: self._identification_failed(exc, attempt))
 
     # -- choosing ------------------------------------------------------------------------------
 

@@ -114,6 +114,8 @@ class KioskFlow:
         self.alerts: deque[StaffAlert] = deque(maxlen=self.settings.last_errors)
         self._last_touch = clock()
         self._listeners: list[Callable[[KioskFlow], None]] = []
+        # Each identification is numbered; only the latest one's answer may open a visit.
+        self.attempt = 0
 
     # -- observers -----------------------------------------------------------------------------
 
@@ -198,28 +200,44 @@ class KioskFlow:
 
     # -- identification ------------------------------------------------------------------------
 
-    def card_inserted(self) -> None:
+    def card_inserted(self) -> int:
+        """The number of the identification this starts (see `identified`)."""
         if self.screen in (Screen.HOME, Screen.CARD_ERROR):
             self.visit = None
+            self.attempt += 1
             self._go(Screen.IDENTIFYING, Message(QT_TRANSLATE_NOOP(
                 "KioskFlow", "Reading the card, do not take it out…")))
+        return self.attempt
 
-    def identifying(self) -> None:
+    def identifying(self) -> int:
         if self.screen is Screen.HOME:
+            self.attempt += 1
             self._go(Screen.IDENTIFYING, Message(QT_TRANSLATE_NOOP(
                 "KioskFlow", "Checking who you are…")))
+        return self.attempt
 
-    def identification_failed(self, message: Message | str) -> None:
+    def is_current(self, attempt: int | None) -> bool:
+        """Whether an answer for identification `attempt` (None: not tied to one) may still
+        change the screen: not once the patient left, nor once another has started."""
+        return self.screen is Screen.IDENTIFYING and attempt in (None, self.attempt)
+
+    def identification_failed(self, message: Message | str, attempt: int | None = None) -> None:
         """Card unreadable or refused, code wrong: retry, or another way."""
+        if attempt is not None and attempt != self.attempt:
+            return  # an earlier identification's answer
         self.visit = None
         self._go(Screen.CARD_ERROR, message)
 
     def identified(self, access: PatientAccess, prescriptions: list[PatientPrescription], *,
-                   by_card: bool) -> None:
-        if self.screen is not Screen.IDENTIFYING:
-            return  # the patient left while the answer was on its way
+                   by_card: bool, attempt: int | None = None) -> bool:
+        """Open the visit, if the answer is for the identification under way: a patient who
+        pulled their card out and the next who put theirs in must not see the first's
+        prescriptions when that answer comes late. Whether it was taken."""
+        if not self.is_current(attempt):
+            return False
         self.visit = Visit(access, by_card, prescriptions)
         self._go(Screen.PRESCRIPTIONS)
+        return True
 
     # -- choosing ------------------------------------------------------------------------------
 

@@ -2,8 +2,13 @@
 
 The kiosk holds two credentials: its own (an integration client of kind `kiosk`, by client
 credentials), which may turn a card number into a patient token; and, while a patient is at the
-screen, that patient's token, which is all the patient API accepts. `forget_patient()` drops the
-patient's token (on logout, idle timeout, card removal).
+screen, that patient's token, which is all the patient API accepts.
+
+Identifying someone hands back their token without making it the current patient's: the
+worker that asked may be answering for a patient who has since left, while the next one is
+being identified. The GUI thread, which knows whose visit is open, makes it current
+(`use_patient`) or lets it go (`end_access`), and takes it back when the visit ends
+(`take_patient`, then `end_access` on a worker).
 """
 
 from __future__ import annotations
@@ -96,18 +101,13 @@ class KioskService:
 
     # -- identification ----------------------------------------------------------------------
 
-    def _patient(self, answer: Any) -> PatientAccess:
-        access = PatientAccess.model_validate(answer)
-        self._patient_token.value = access.access_token
-        return access
-
     def identify_by_card(self, card_type: str, card_number: str) -> PatientAccess:
-        return self._patient(self.kiosk_api.call("POST", "/patient-access/card", {
-            "card_type": card_type, "card_number": card_number}))
+        return PatientAccess.model_validate(self.kiosk_api.call(
+            "POST", "/patient-access/card", {"card_type": card_type, "card_number": card_number}))
 
     def identify_by_slip(self, code: str) -> PatientAccess:
-        return self._patient(self.kiosk_api.send_json("POST", "/patient-access/slip",
-                                                      {"code": code}, auth=False))
+        return PatientAccess.model_validate(self.kiosk_api.send_json(
+            "POST", "/patient-access/slip", {"code": code}, auth=False))
 
     def request_sms_code(self, id_number: str) -> str:
         """Sends the code; returns the masked phone it went to."""
@@ -116,20 +116,25 @@ class KioskService:
         return str(answer["phone"])
 
     def identify_by_sms(self, id_number: str, code: str) -> PatientAccess:
-        return self._patient(self.kiosk_api.send_json(
+        return PatientAccess.model_validate(self.kiosk_api.send_json(
             "POST", "/patient-access/sms-login", {"id_number": id_number, "code": code},
             auth=False))
 
-    def forget_patient(self) -> None:
-        """Ends the patient's access on the server (best effort) and drops the token."""
-        if self._patient_token.value is None:
-            return
+    def use_patient(self, access: PatientAccess) -> None:
+        """Make `access` the current patient's (GUI thread: the visit it opens is shown)."""
+        self._patient_token.value = access.access_token
+
+    def take_patient(self) -> str | None:
+        """Drop the current patient's token and hand it over, for `end_access` (GUI thread)."""
+        token, self._patient_token.value = self._patient_token.value, None
+        return token
+
+    def end_access(self, token: str) -> None:
+        """End a patient's access on the server (best effort: it runs out by itself anyway)."""
         try:
-            self.patient_api.call("POST", "/patient-access/logout")
-        except Exception as exc:  # the token runs out by itself anyway
+            self.patient_api.request("POST", "/patient-access/logout", bearer=token)
+        except Exception as exc:
             log.info("patient logout failed: %s", exc)
-        finally:
-            self._patient_token.value = None
 
     @property
     def has_patient(self) -> bool:
@@ -137,9 +142,11 @@ class KioskService:
 
     # -- the patient's prescriptions and orders -----------------------------------------------
 
-    def prescriptions(self) -> list[PatientPrescription]:
-        return _prescriptions.validate_python(self.patient_api.call("GET",
-                                                                    "/patient/prescriptions"))
+    def prescriptions(self, access: PatientAccess | None = None) -> list[PatientPrescription]:
+        """The current patient's prescriptions, or those of `access` just identified."""
+        response = self.patient_api.request(
+            "GET", "/patient/prescriptions", bearer=access.access_token if access else None)
+        return _prescriptions.validate_python(response.json())
 
     def pharmacies(self, prescription_id: uuid.UUID, mode: DeliveryMode, *,
                    region_code: str | None = None) -> list[PharmacyOption]:

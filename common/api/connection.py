@@ -176,12 +176,14 @@ class Connection:
                 content: bytes | None = None, params: Mapping[str, Any] | None = None,
                 idempotency_key: str | None = None, auth: bool = True,
                 retry: RetryPolicy | None = None,
-                timeout: float | None = None) -> httpx.Response:
+                timeout: float | None = None, bearer: str | None = None) -> httpx.Response:
         """Send one request (with its retries) and return the successful response; raise the
         `common.api.errors` class of an error answer, or ServerUnavailable if none came.
 
         `body` is encoded once (`content` gives the bytes directly, e.g. from the outbox).
-        Writes get a fresh Idempotency-Key unless `idempotency_key` is given.
+        Writes get a fresh Idempotency-Key unless `idempotency_key` is given. `bearer`: a token
+        of the caller's own for this request instead of `tokens` (never renewed), for a worker
+        that must not touch the token the rest of the app is using.
         """
         method = method.upper()
         data = content if content is not None else encode_body(body)
@@ -200,9 +202,11 @@ class Connection:
         while True:
             attempt += 1
             token: str | None = None
-            if auth:
-                token, bearer = self.authorization()
-                headers.update(bearer)
+            if auth and bearer is not None:
+                headers["Authorization"] = f"Bearer {bearer}"
+            elif auth:
+                token, authorization = self.authorization()
+                headers.update(authorization)
             try:
                 response = self._http.request(
                     method, path, content=data, params=params, headers=headers,
@@ -225,7 +229,7 @@ class Connection:
                 log.info("%s %s: HTTP %d, retry %d", method, path, status, attempt)
                 self._sleep(policy.delay(attempt))
                 continue
-            if (status == 401 and auth and not renewed
+            if (status == 401 and auth and bearer is None and not renewed
                     and self.tokens is not None and _error_name(response) == "SessionExpired"):
                 # The access token ran out (or was cut short): renew it once and resend.
                 renewed = True

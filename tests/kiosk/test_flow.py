@@ -196,6 +196,20 @@ class TestLeaving:
         flow.identified(ACCESS, [prescription()], by_card=True)  # the late answer
         assert flow.screen is Screen.CARD_ERROR and flow.visit is None
 
+    def test_the_late_answer_for_a_card_pulled_out_is_not_shown_to_the_next(
+            self, flow: KioskFlow) -> None:
+        first = flow.card_inserted()
+        flow.card_removed()
+        second = flow.card_inserted()  # the next patient's card, before the first answer
+        assert second != first and flow.screen is Screen.IDENTIFYING
+        stranger = PatientAccess(access_token="a", expires_in=900, method="card",
+                                 patient_name="李*")
+        assert not flow.identified(stranger, [prescription()], by_card=True, attempt=first)
+        flow.identification_failed("无法识别此卡", first)  # nor an earlier attempt's failure
+        assert flow.screen is Screen.IDENTIFYING and flow.visit is None
+        assert flow.identified(ACCESS, [prescription()], by_card=True, attempt=second)
+        assert flow.visit is not None and flow.visit.access is ACCESS
+
     def test_card_removed_does_not_end_a_slip_visit(self, flow: KioskFlow) -> None:
         flow.identifying()
         flow.identified(ACCESS, [prescription()], by_card=False)

@@ -4,8 +4,10 @@ payment gateway, a receipt printer on a pty; and the faults."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -181,3 +183,45 @@ def test_server_stopped_mid_flow_and_back(rig: Rig, demo: DemoGroup,
     assert patient_data(rig, str(rx["number"])) == []
     rig.server.start()
     rig.wait_for(Screen.HOME)
+
+
+def test_a_late_answer_for_a_card_pulled_out_never_reaches_the_next_patient(
+        rig: Rig, demo: DemoGroup, rx: dict[str, object]) -> None:
+    """张伟's card is read slowly and pulled out; 李娜 puts hers in and is shown her own
+    prescriptions, with her own token; 张伟's answer, arriving after, is dropped and his access
+    ended on the server."""
+    service = rig.app.service
+    reading, release, first_done = threading.Event(), threading.Event(), threading.Event()
+    identify_by_card, ended = service.identify_by_card, list[str]()
+
+    def slow_for_zhang(card_type: str, card_number: str) -> Any:
+        access = identify_by_card(card_type, card_number)
+        if access.patient_name.startswith("张"):
+            reading.set()
+            assert release.wait(15)
+            first_done.set()
+        return access
+
+    end_access = service.end_access
+
+    def noted_end(token: str) -> None:
+        ended.append(token)
+        end_access(token)
+
+    service.identify_by_card = slow_for_zhang  # type: ignore[method-assign]
+    service.end_access = noted_end  # type: ignore[method-assign]
+    rig.card.insert(patient_card(demo, "张伟"))
+    rig.qtbot.waitUntil(reading.is_set, timeout=15000)  # the card read, the server answering
+    rig.card.remove()
+    rig.wait_for(Screen.CARD_ERROR)
+    rig.card.insert(patient_card(demo, "李娜"))
+    rig.wait_for(Screen.PRESCRIPTIONS)
+    visit = rig.app.flow.visit
+    assert visit is not None and visit.access.patient_name.startswith("李")
+    release.set()
+    assert first_done.wait(15)
+    rig.qtbot.waitUntil(lambda: len(ended) == 1, timeout=15000)
+    assert rig.app.flow.visit is visit and rig.screen is Screen.PRESCRIPTIONS
+    assert ended[0] != visit.access.access_token
+    assert service.take_patient() == visit.access.access_token  # hers is the current one
+    assert patient_data(rig, str(rx["number"])) == []  # nothing of 张伟 on the screen
