@@ -34,7 +34,7 @@ from common.hardware.scanner.base import Scan, Scanner
 from common.qt.devices import CardEvents, ScanEvents
 from common.qt.worker import Task, Worker
 from kiosk.devices import Device, DeviceReporter, ReporterSettings
-from kiosk.flow import KioskFlow, Screen
+from kiosk.flow import KioskFlow, Screen, Visit
 from kiosk.models import DeliveryMode, Order, PatientAccess, PatientPrescription
 from kiosk.receipt import test_page, visit_receipt
 from kiosk.service import KioskService
@@ -138,17 +138,40 @@ class KioskApp(QObject):
         task.failed.connect(lambda exc: self._failed(exc, on_error))
         return task
 
+    def _run_for(self, visit: Visit, fn: Callable[[], Any], on_ok: Callable[[Any], None],
+                 on_error: Callable[[Exception], None] | None = None) -> Task:
+        """`_run` for a call about `visit`: its answer, or its failure, is dropped once that
+        visit has ended. The patient may have left (card out, idle, signed out) while it was on
+        its way, and the next one be at the screen: a late order must not land on their visit,
+        nor a late failure send them home."""
+        def ok(value: Any) -> None:
+            if self.flow.visit is visit:
+                on_ok(value)
+
+        def error(exc: Exception) -> None:
+            if self.flow.visit is not visit:
+                return
+            if on_error is not None:
+                on_error(exc)
+            else:
+                self._unexpected(exc)
+
+        return self._run(fn, ok, error)
+
     def _failed(self, exc: Exception, on_error: Callable[[Exception], None] | None) -> None:
         if isinstance(exc, ServerUnavailable):
             self.flow.server_unreachable()
         elif on_error is not None:
             on_error(exc)
         else:
-            message = getattr(exc, "message", None) or self.tr(
-                "Something went wrong: please go to a staffed counter")
-            log.warning("kiosk call failed: %r", exc)
-            self.flow.alert("error", f"{type(exc).__name__}: {message}")
-            self.flow.reset(message)
+            self._unexpected(exc)
+
+    def _unexpected(self, exc: Exception) -> None:
+        message = getattr(exc, "message", None) or self.tr(
+            "Something went wrong: please go to a staffed counter")
+        log.warning("kiosk call failed: %r", exc)
+        self.flow.alert("error", f"{type(exc).__name__}: {message}")
+        self.flow.reset(message)
 
     def _on_flow_changed(self, flow: KioskFlow) -> None:
         if flow.screen is not self._shown:
@@ -281,8 +304,9 @@ class KioskApp(QObject):
         self.flow.choose_mode(mode)
         rx_id = visit.prescription.id
         self.changed.emit()
-        self._run(lambda: self.service.pharmacies(rx_id, mode, region_code=self.region_code),
-                  lambda options: self.flow.options_loaded(mode, options))
+        self._run_for(visit, lambda: self.service.pharmacies(rx_id, mode,
+                                                             region_code=self.region_code),
+                      lambda options: self.flow.options_loaded(mode, options))
 
     def choose_pharmacy(self, pharmacy_id: Any, *, appointment_at: datetime | None = None,
                         address: dict[str, str] | None = None) -> None:
@@ -302,9 +326,9 @@ class KioskApp(QObject):
                                         or self.tr("The order was not placed"))
             self.changed.emit()
 
-        self._run(lambda: self.service.choose(rx_id, pharmacy_id=pharmacy_id, mode=mode,
-                                              appointment_at=appointment, address=address),
-                  self.flow.ordered, refused)
+        self._run_for(visit, lambda: self.service.choose(
+            rx_id, pharmacy_id=pharmacy_id, mode=mode, appointment_at=appointment,
+            address=address), self.flow.ordered, refused)
 
     def back(self) -> None:
         self.flow.back()
@@ -318,7 +342,8 @@ class KioskApp(QObject):
         visit = self.flow.visit
         assert visit is not None and visit.order is not None
         order_id = visit.order.id
-        self._run(lambda: self.service.pay_online(order_id), self.flow.payment_started)
+        self._run_for(visit, lambda: self.service.pay_online(order_id),
+                      self.flow.payment_started)
 
     @Slot()
     def on_poll_timeout(self) -> None:
@@ -330,13 +355,16 @@ class KioskApp(QObject):
 
         def got(order: Order) -> None:
             self._polling = False
+            if self.flow.visit is not visit:
+                return  # that patient has left
             self.flow.order_refreshed(order)
             if self.flow.screen is Screen.PRINTING:
                 self._print()
 
         def failed(exc: Exception) -> None:
             self._polling = False
-            self._failed(exc, None)
+            if self.flow.visit is visit:
+                self._failed(exc, None)
 
         task = self.worker.submit(lambda: self.service.order(order_id))
         task.succeeded.connect(got)

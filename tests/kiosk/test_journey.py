@@ -225,3 +225,35 @@ def test_a_late_answer_for_a_card_pulled_out_never_reaches_the_next_patient(
     assert ended[0] != visit.access.access_token
     assert service.take_patient() == visit.access.access_token  # hers is the current one
     assert patient_data(rig, str(rx["number"])) == []  # nothing of 张伟 on the screen
+
+
+def test_an_order_answered_after_the_patient_left_changes_nothing(
+        rig: Rig, demo: DemoGroup, rx: dict[str, object]) -> None:
+    """The card comes out while the order's answer is on its way: it arrives on the home
+    screen and is dropped; no exception, no visit, nothing of the patient shown."""
+    service = rig.app.service
+    placing, release, answered = threading.Event(), threading.Event(), threading.Event()
+    choose = service.choose
+
+    def slow_choose(*args: Any, **kw: Any) -> Any:
+        order = choose(*args, **kw)  # placed on the server; the answer held back
+        placing.set()
+        assert release.wait(15)
+        answered.set()
+        return order
+
+    service.choose = slow_choose  # type: ignore[method-assign]
+    identify(rig, demo, rx)
+    rig.click(str(rx["number"]))
+    rig.click("到药店自取")
+    rig.qtbot.waitUntil(lambda: bool(rig.app.flow.visit and rig.app.flow.visit.options))
+    rig.click("康宁")
+    rig.click("确认选择")
+    rig.qtbot.waitUntil(placing.is_set, timeout=15000)
+    rig.card.remove()
+    rig.wait_for(Screen.HOME)
+    release.set()
+    assert answered.wait(15)
+    rig.qtbot.wait(300)  # the answer's delivery to the GUI thread
+    assert rig.screen is Screen.HOME and rig.app.flow.visit is None
+    assert patient_data(rig, str(rx["number"])) == []
