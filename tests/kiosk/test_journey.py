@@ -56,6 +56,16 @@ def identify(rig: Rig, demo: DemoGroup, rx: dict[str, object]) -> None:
     assert any(str(rx["number"]) in t for t in rig.window.texts())
 
 
+def order_for_store_pickup(rig: Rig, demo: DemoGroup, rx: dict[str, object]) -> None:
+    """Card in, the prescription, pickup at 康宁大药房, and the order confirmed."""
+    identify(rig, demo, rx)
+    rig.click(str(rx["number"]))
+    rig.click("到药店自取")
+    rig.qtbot.waitUntil(lambda: bool(rig.app.flow.visit and rig.app.flow.visit.options))
+    rig.click("康宁")
+    rig.click("确认选择")
+
+
 def test_card_courier_online_payment_and_receipt(rig: Rig, demo: DemoGroup,
                                                  rx: dict[str, object]) -> None:
     identify(rig, demo, rx)
@@ -134,12 +144,7 @@ def test_slip_through_the_camera_pickup_at_the_counter_and_receipt(
 
 def test_paper_out_while_printing_shows_the_code_and_alerts_staff(
         rig: Rig, demo: DemoGroup, rx: dict[str, object]) -> None:
-    identify(rig, demo, rx)
-    rig.click(str(rx["number"]))
-    rig.click("到药店自取")
-    rig.qtbot.waitUntil(lambda: bool(rig.app.flow.visit and rig.app.flow.visit.options))
-    rig.click("康宁")
-    rig.click("确认选择")
+    order_for_store_pickup(rig, demo, rx)
     rig.wait_for(Screen.PAY)
     rig.printer_sim.printer.inject("paper_runs_out")
     with rig.qtbot.waitSignal(rig.app.alerted, timeout=15000):
@@ -243,12 +248,7 @@ def test_an_order_answered_after_the_patient_left_changes_nothing(
         return order
 
     service.choose = slow_choose  # type: ignore[method-assign]
-    identify(rig, demo, rx)
-    rig.click(str(rx["number"]))
-    rig.click("到药店自取")
-    rig.qtbot.waitUntil(lambda: bool(rig.app.flow.visit and rig.app.flow.visit.options))
-    rig.click("康宁")
-    rig.click("确认选择")
+    order_for_store_pickup(rig, demo, rx)
     rig.qtbot.waitUntil(placing.is_set, timeout=15000)
     rig.card.remove()
     rig.wait_for(Screen.HOME)
