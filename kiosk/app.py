@@ -178,13 +178,11 @@ class KioskApp(QObject):
             # The screen only: the log is for staff and must hold no patient data.
             log.info("kiosk %s: screen %s", self.kiosk_id, flow.screen)
             self._shown = flow.screen
-        if flow.visit is None and self.service.has_patient:
-            # The visit ended: the patient's token goes too (the flow dropped the rest). Taken
-            # here, on the GUI thread: the next patient's may be made current before the
-            # logout runs.
-            token = self.service.take_patient()
-            if token is not None:
-                self.worker.submit(lambda: self.service.end_access(token))
+        # The visit ended: the patient's token goes too (the flow dropped the rest). Taken
+        # here, on the GUI thread: the next patient's may be made current before the logout runs.
+        token = self.service.take_patient() if flow.visit is None else None
+        if token is not None:
+            self.worker.submit(lambda: self.service.end_access(token))
         if flow.screen is Screen.PAY and flow.visit and flow.visit.payment:
             self._poll.start()
         else:

@@ -226,13 +226,16 @@ class RightsView(Page):
             return
         admin = self.services.admin
         cells, previous = matrix.cells_body(), matrix.previous_body()
+        name = self.department.currentText()
         self.call(lambda: admin.put_prescribing_rights(department_id, cells, previous),
-                  self._on_prescribing_saved)
+                  lambda answer: self._on_prescribing_saved(department_id, name, answer))
 
-    def _on_prescribing_saved(self, answer: dict[str, Any]) -> None:
-        self.prescribing.show_matrix(RightsMatrix.prescribing(answer))
-        self.show_info(self.tr("Prescribing rights of %1 saved.")
-                       .replace("%1", self.department.currentText()))
+    def _on_prescribing_saved(self, department_id: str, name: str,
+                              answer: dict[str, Any]) -> None:
+        # Another department may have been chosen meanwhile: its matrix stays on screen.
+        if self.department.currentData() == department_id:
+            self.prescribing.show_matrix(RightsMatrix.prescribing(answer))
+        self.show_info(self.tr("Prescribing rights of %1 saved.").replace("%1", name))
 
     def save_reviewing(self) -> None:
         matrix = self.reviewing.matrix
