@@ -95,6 +95,12 @@ class PrescriptionList:
     def row(self, prescription_id: uuid.UUID) -> Row | None:
         return self._rows.get(prescription_id)
 
+    def is_current(self, rx: Prescription) -> bool:
+        """False for details older than those known: answers can arrive out of order (a read
+        started before a void answers after the void did)."""
+        known = self.details.get(rx.id)
+        return known is None or rx.version >= known.version
+
     def upsert(self, rx: Prescription) -> Row:
         self.details[rx.id] = rx
         row = Row.of(rx)

@@ -177,7 +177,10 @@ class PrescriptionsView(QWidget):
         if changed == self.selected:
             row = self.model.row(changed)
             if row is not None:
+                # The actions follow the badge now, not when the details arrive: a voided
+                # prescription must not offer "Void" in between.
                 self.badge.set_status(row.status)
+                self._enable_actions(row.status)
         self.load_details(changed)
 
     def load_details(self, prescription_id: uuid.UUID) -> None:
@@ -185,6 +188,8 @@ class PrescriptionsView(QWidget):
         self._submit(lambda: api.get_prescription(prescription_id), self.on_details_loaded)
 
     def on_details_loaded(self, rx: Prescription) -> None:
+        if not self.model.is_current(rx):
+            return  # read before a change whose answer is already shown
         self.model.upsert(rx)
         self.render_rows()
         if rx.id == self.selected:
@@ -255,10 +260,13 @@ class PrescriptionsView(QWidget):
             text.append(f"  {t.at.astimezone():%m-%d %H:%M}  "
                         f"{STATUS_LABELS.get(t.to_status, t.to_status)}  {who}")
         self.details.setPlainText("\n".join(text))
-        self.revise_button.setEnabled(can_revise(rx.status))
-        self.void_button.setEnabled(can_void(rx.status))
-        self.reissue_button.setEnabled(can_reissue(rx.status))
+        self._enable_actions(rx.status)
         self.pdf_button.setEnabled(True)
+
+    def _enable_actions(self, status: str) -> None:
+        self.revise_button.setEnabled(can_revise(status))
+        self.void_button.setEnabled(can_void(status))
+        self.reissue_button.setEnabled(can_reissue(status))
 
     def on_table_item_selection_changed(self) -> None:
         items = self.table.selectedItems()

@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from client_doctor.ui.dialogs import TemplateSaveDialog
+from common.api.models import LiveEvent
 from common.events import resync_event
 from tests.client_doctor.journey import (
     WAIT,
@@ -63,6 +64,31 @@ class TestMyPrescriptions:
         assert editor.editor is not None and editor.editor.lines[0].product.generic_name \
             .startswith("布洛芬")
         qtbot.waitUntil(lambda: view.status_of(second.id) == "voided", timeout=WAIT)
+
+
+    def test_answers_arriving_out_of_order(self, qtbot, doctor_app, demo, clock, staff):
+        doctor = staff("doctor_wang")
+        body = draft(demo, doctor.api)
+        rx = sign_and_submit(doctor, body, doctor.api.create_draft(body))
+        app = doctor_app()
+        window = log_in(qtbot, app, demo, clock)
+        view = window.prescriptions
+        before = doctor.api.get_prescription(rx.id)
+        view.show_prescription(before)
+        assert view.void_button.isEnabled()
+        voided = doctor.api.void_prescription(rx.id, version=before.version, reason="患者要求")
+        # The status event comes first: "Void" goes with the badge, not with the details.
+        view.on_event(LiveEvent(id=10**9, type="prescription.status", created_at=clock.now(),
+                                org_id=rx.org_id, entity_type="prescription",
+                                entity_id=str(rx.id),
+                                payload={"id": str(rx.id), "status": "voided"}))
+        assert view.badge.code == "voided" and not view.void_button.isEnabled()
+        # A read started before the void answers after it: it changes nothing.
+        view.on_details_loaded(voided)
+        view.on_details_loaded(before)
+        assert view.badge.code == "voided" and view.status_of(rx.id) == "voided"
+        assert not view.void_button.isEnabled() and view.reissue_button.isEnabled()
+        qtbot.waitUntil(lambda: not view.busy, timeout=WAIT)
 
 
 class TestResync:
