@@ -33,6 +33,7 @@ from client_pharmacy.ui.widgets import (
     table,
     working_text,
 )
+from common.qt.worker import LatestOnly
 
 COUNTDOWN_COLUMN = 6
 
@@ -75,6 +76,11 @@ class InboxView(QWidget):
         self.return_button.clicked.connect(self.on_return_button_clicked)
         self.dispense_button.clicked.connect(self.on_dispense_button_clicked)
         self.refresh_button.clicked.connect(self.refresh)
+        # Events and actions each read the inbox again; only the newest read is shown (an
+        # earlier one answering last would bring back an order accepted since).
+        self.reads = LatestOnly(services.worker, self)
+        self.reads.succeeded.connect(self.show_orders)
+        self.reads.failed.connect(self._on_failed)
         self.ticker = QTimer(self)
         self.ticker.setInterval(1000)
         self.ticker.timeout.connect(self.update_countdowns)
@@ -82,7 +88,7 @@ class InboxView(QWidget):
 
     # -- loading ---------------------------------------------------------------------------
     def refresh(self) -> None:
-        self.services.run(self.inbox.fetch, self.show_orders, self._on_failed)
+        self.reads.request(self.inbox.fetch)
 
     def show_orders(self, orders: list[Order]) -> None:
         selected = self.selected()

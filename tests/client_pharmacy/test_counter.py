@@ -214,3 +214,30 @@ def test_summary_of_an_earlier_chosen_day_arriving_late_is_not_shown(qtbot: QtBo
     services.answer(-1)  # the day chosen now answers first...
     services.answer(-2)  # ...the one chosen before answers after it
     assert view.orders.text() == "5" and "2026-03-05" in view.title.text()
+
+
+def test_only_the_newest_read_of_the_inbox_is_shown(
+        qtbot: QtBot, counter_window: PharmacyWindow, journey: Journey,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Events and actions each read the inbox again; a read that answers after a newer one
+    (here: one that saw the inbox empty) must not replace what the newer one showed."""
+    journey.order(journey.approved(patient="李娜"), patient="李娜", mode="courier")
+    view, inbox = counter_window.inbox_view, counter_window.inbox
+    real_fetch, release, calls = inbox.fetch, threading.Event(), []
+
+    def fetch() -> list[Any]:
+        calls.append(len(calls))
+        if len(calls) == 1:
+            release.wait(10)
+            return []  # what the inbox held before the order came
+        return real_fetch()
+
+    monkeypatch.setattr(inbox, "fetch", fetch)
+    view.refresh()
+    qtbot.waitUntil(lambda: bool(calls), timeout=WAIT)  # the first read is under way
+    view.refresh()
+    qtbot.waitUntil(lambda: view.table.rowCount() > 0, timeout=WAIT)
+    shown = view.table.rowCount()
+    release.set()
+    settle(qtbot, counter_window)
+    assert view.table.rowCount() == shown and inbox.orders
