@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 
 from installers import inspect
 from installers.backup import BackupStore
+from installers.pgcluster import free_port
 
 pytestmark = pytest.mark.slow
 DEPLOY = Path(__file__).resolve().parents[2] / "installers" / "deploy"
@@ -33,6 +35,13 @@ def catalogue(store: Path, *ended: datetime) -> None:
     (store / "catalog.json").write_text(json.dumps(entries))
 
 
+def run_script(store: Path, host: str, port: int, bindir: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "RXP_BACKUP_DIR": str(store), "PGHOST": host, "PGPORT": str(port),
+           "PGUSER": "postgres", "PG_BINDIR": str(bindir)}
+    return subprocess.run([str(SCRIPT)], env=env, capture_output=True, text=True, timeout=300,
+                          check=False)
+
+
 def test_a_verified_backup_is_read_by_the_inspection_and_old_ones_are_pruned(pg, db, tmp_path):
     store = tmp_path / "backups"
     now = datetime.now(UTC)
@@ -45,11 +54,7 @@ def test_a_verified_backup_is_read_by_the_inspection_and_old_ones_are_pruned(pg,
     recent = now - timedelta(days=3)
     catalogue(store, too_old, kept_monthly, second_of_that_month, before_window, recent)
 
-    env = {**os.environ, "RXP_BACKUP_DIR": str(store), "PGHOST": str(pg.cluster.sockdir),
-           "PGPORT": str(pg.cluster.port), "PGUSER": "postgres",
-           "PG_BINDIR": str(pg.cluster.bindir)}
-    done = subprocess.run([str(SCRIPT)], env=env, capture_output=True, text=True, timeout=300,
-                          check=False)
+    done = run_script(store, str(pg.cluster.sockdir), pg.cluster.port, pg.cluster.bindir)
     assert done.returncode == 0, done.stderr
     assert "verified" in done.stdout
 
@@ -79,6 +84,23 @@ def test_a_verified_backup_is_read_by_the_inspection_and_old_ones_are_pruned(pg,
     failed = inspect.check_backup(store, datetime.now(UTC))
     assert failed.status == "FAIL" and "1259" in failed.detail
     assert inspect.check_backup(tmp_path / "nowhere", now).status == "FAIL"
+
+
+def test_on_a_standby_the_script_leaves_the_backup_to_the_leader(pg, db, tmp_path):
+    """Under Patroni the timer runs on both nodes; after a failover the backups follow the
+    leader without an operator moving the timer."""
+    base = Path(tempfile.mkdtemp(prefix="rxp-backup-standby-"))
+    base.chmod(0o711)
+    standby = pg.cluster.make_replica(base / "replica", free_port())
+    try:
+        store = tmp_path / "backups"
+        done = run_script(store, str(standby.sockdir), standby.port, standby.bindir)
+        assert done.returncode == 0, done.stderr
+        assert "standby" in done.stdout
+        assert not store.exists(), "nothing taken, nothing pruned"
+    finally:
+        standby.destroy()
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.mark.skipif(shutil.which("shellcheck") is None, reason="shellcheck is not installed")
