@@ -39,6 +39,7 @@ from common.events import RESYNC
 from common.offline.monitor import Connectivity
 from common.qt.widgets import OfflineBanner
 from common.qt.widgets.offline_banner import elapsed_text
+from common.qt.worker import LatestOnly
 
 REFRESH_KEY = "F5"
 NEXT_KEY = "Ctrl+N"
@@ -73,6 +74,14 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("Prescription review · %1").replace("%1", services.me.name))
         self.resize(1360, 860)
 
+        # Every live event reads the queue (and the history) again; only the newest read is
+        # shown, so an earlier one answering last cannot bring back a task decided since.
+        self._queue_reads = LatestOnly(services.worker, self)
+        self._queue_reads.succeeded.connect(self._on_queue_loaded)
+        self._queue_reads.failed.connect(self._on_failed)
+        self._history_reads = LatestOnly(services.worker, self)
+        self._history_reads.succeeded.connect(self._on_history_loaded)
+        self._history_reads.failed.connect(self._on_failed)
         self.queue_view = QueueView(clock=services.clock)
         self.queue_view.task_chosen.connect(self.open_task)
         self.review = ReviewPanel(services)
@@ -163,8 +172,7 @@ class MainWindow(QMainWindow):
 
     def refresh_queue(self) -> None:
         api = self.services.api
-        self.services.run(lambda: api.review_queue(limit=200), self._on_queue_loaded,
-                          self._on_failed)
+        self._queue_reads.request(lambda: api.review_queue(limit=200))
 
     def _on_queue_loaded(self, page: QueuePage) -> None:
         self.queue.replace(page.items, page.total)
@@ -174,8 +182,8 @@ class MainWindow(QMainWindow):
 
     def refresh_history(self) -> None:
         api, me = self.services.api, self.services.me.id
-        self.services.run(lambda: (api.review_history(limit=100), api.review_stats(
-            pharmacist_id=me)), self._on_history_loaded, self._on_failed)
+        self._history_reads.request(lambda: (api.review_history(limit=100),
+                                             api.review_stats(pharmacist_id=me)))
 
     def _on_history_loaded(self, loaded: tuple[HistoryPage, ReviewStats]) -> None:
         page, stats = loaded

@@ -52,6 +52,7 @@ from common.api.models import Annotation, ReviewTask, SigningDocument
 from common.qt.widgets import CheckWarning, CountdownLabel, PatientBanner, PatientSummary
 from common.qt.widgets import WarningList as _WarningList
 from common.qt.widgets.warning_list import level_style
+from common.qt.worker import LatestOnly
 
 ERROR_STYLE = "color: #c62828; font-weight: bold;"
 OK_STYLE = "color: #2e7d32; font-weight: bold;"
@@ -101,6 +102,10 @@ class ReviewPanel(QWidget):
         self.confirm_dialog: ConfirmSignatureDialog | None = None
         self.key_dialog: KeySetupDialog | None = None
         self._pending: tuple[Decision, SigningDocument] | None = None
+        # A task is read again on every refresh; the newest read of the task opened now wins.
+        self._loads = LatestOnly(services.worker, self)
+        self._loads.succeeded.connect(self._on_loaded)
+        self._loads.failed.connect(self._on_load_failed)
 
         self.placeholder = QLabel(self.tr("Choose a task in the queue (Ctrl+N: next task)."))
         self.placeholder.setObjectName("placeholder")
@@ -266,7 +271,7 @@ class ReviewPanel(QWidget):
         self._pending = None
         self.decision_message.clear()
         api = self.services.api
-        self.services.run(lambda: load_review(api, task_id), self._on_loaded, self._on_load_failed)
+        self._loads.request(lambda: load_review(api, task_id))
 
     def _on_loaded(self, view: ReviewView) -> None:
         if view.task.id != self.task_id:

@@ -46,6 +46,9 @@ class SeniorView(QTabWidget):
         self._spot_checks.succeeded.connect(self._on_spot_checks_loaded)
         self._spot_checks.failed.connect(self._on_failed)
         self.spot_items: list[tuple[uuid.UUID, str]] = []
+        self._open_task_reads = LatestOnly(services.worker, self)
+        self._open_task_reads.succeeded.connect(self._on_open_tasks_loaded)
+        self._open_task_reads.failed.connect(self._on_failed)
 
         # -- the hospital's open tasks
         self.open_tasks = QueueTable(with_assignee=True, clock=services.clock)
@@ -124,8 +127,8 @@ class SeniorView(QTabWidget):
 
     def refresh_open_tasks(self) -> None:
         api = self.services.api
-        self.services.run(lambda: (api.open_review_tasks(limit=200), api.review_pharmacists()),
-                          self._on_open_tasks_loaded, self._on_failed)
+        self._open_task_reads.request(lambda: (api.open_review_tasks(limit=200),
+                                               api.review_pharmacists()))
 
     def _on_open_tasks_loaded(self, loaded: tuple[OpenTaskPage, list[Pharmacist]]) -> None:
         page, pharmacists = loaded

@@ -4,11 +4,15 @@ the queue again."""
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
+from common.api.models import QueuePage
 from common.events import resync_event
 from common.qt.widgets import CountdownState, level_style
 from server.core.clock import FakeClock
@@ -44,6 +48,35 @@ class TestLiveQueue:
         assert countdown.current.remaining is not None
         assert 13 * 60 < countdown.current.remaining.total_seconds() <= 15 * 60
         assert "待审处方：1" in window.queue_view.heading.text()
+
+    def test_an_earlier_read_answering_last_changes_nothing(
+            self, qtbot: QtBot, workstation: OpenWorkstation, staff, demo: DemoGroup,
+            monkeypatch: pytest.MonkeyPatch):
+        """Each event reads the queue again; a read that saw the queue before the task came
+        and answers after the newer read must not take the task off the screen."""
+        only_on_duty(staff, "pharm_liu")
+        station, _ = workstation("pharm_liu")
+        window = station.window
+        qtbot.waitUntil(lambda: window.on_duty is True and station.worker.pending == 0)
+        api = window.services.api
+        real, release, calls = api.review_queue, threading.Event(), []
+
+        def review_queue(**kw: Any) -> QueuePage:
+            calls.append(kw)
+            if len(calls) == 1:
+                release.wait(10)
+                return QueuePage(items=[], total=0)  # read before the task came
+            return real(**kw)
+
+        monkeypatch.setattr(api, "review_queue", review_queue)
+        submit(demo, staff("doctor_wang"))
+        window.refresh_queue()
+        qtbot.waitUntil(lambda: bool(calls), timeout=10_000)  # the first read is under way
+        window.refresh_queue()
+        qtbot.waitUntil(lambda: window.queue_view.table.rowCount() == 1, timeout=10_000)
+        release.set()
+        qtbot.waitUntil(lambda: station.worker.pending == 0, timeout=10_000)
+        assert window.queue_view.table.rowCount() == 1
 
     def test_a_resync_reads_the_queue_again(
             self, qtbot: QtBot, workstation: OpenWorkstation, staff, demo: DemoGroup):
