@@ -43,6 +43,7 @@ from common.api.models import LiveEvent, Prescription, PrescriptionPage
 from common.events import RESYNC
 from common.qt.failures import describe_failure
 from common.qt.widgets import StatusBadge, status_styles
+from common.qt.worker import LatestOnly
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,10 @@ class PrescriptionsView(QWidget):
         self.selected: uuid.UUID | None = None
         self.reason_dialog: ReasonDialog | None = None
         self._loading = 0
+        # Read at start and after each resync: only the newest list is shown.
+        self._list_reads = LatestOnly(ctx.worker, self)
+        self._list_reads.succeeded.connect(self.on_list_loaded)
+        self._list_reads.failed.connect(self.on_task_failed)
         self.pdf_dir: Path | None = None  # where PDFs go without asking (tests, batch)
 
         self.table = QTableWidget(0, 5)
@@ -136,7 +141,7 @@ class PrescriptionsView(QWidget):
 
     @property
     def busy(self) -> bool:
-        return self._loading > 0
+        return self._loading > 0 or self._list_reads.busy
 
     def _submit(self, fn: Callable[[], Any], on_done: Callable[[Any], None]) -> None:
         self._loading += 1
@@ -156,7 +161,7 @@ class PrescriptionsView(QWidget):
 
     def refresh(self) -> None:
         api = self.ctx.api
-        self._submit(lambda: api.list_my_prescriptions(limit=100), self.on_list_loaded)
+        self._list_reads.request(lambda: api.list_my_prescriptions(limit=100))
 
     def on_list_loaded(self, page: PrescriptionPage) -> None:
         self.model.load(page.items)

@@ -4,11 +4,13 @@ template and apply it."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from PySide6.QtCore import Qt
 
 from client_doctor.ui.dialogs import TemplateSaveDialog
-from common.api.models import LiveEvent
+from common.api.models import LiveEvent, PrescriptionPage
 from common.events import resync_event
 from tests.client_doctor.journey import (
     WAIT,
@@ -105,6 +107,36 @@ class TestResync:
         missed = sign_and_submit(doctor, body, doctor.api.create_draft(body))
         events.on_event(resync_event(1))  # as the subscriber delivers the server's resync
         qtbot.waitUntil(lambda: view.status_of(missed.id) == "under_review", timeout=WAIT)
+
+    def test_an_earlier_list_answering_last_changes_nothing(self, qtbot, doctor_app, demo, clock,
+                                                           staff, monkeypatch):
+        app = doctor_app()
+        window = log_in(qtbot, app, demo, clock)
+        view = window.prescriptions
+        qtbot.waitUntil(lambda: not view.busy, timeout=WAIT)
+        assert app.events is not None
+        app.events.stop()  # only the list reads tell the view of the new prescription
+        api = view.ctx.api
+        real, release, calls = api.list_my_prescriptions, threading.Event(), []
+
+        def list_my_prescriptions(**kw):
+            calls.append(kw)
+            if len(calls) == 1:
+                release.wait(10)
+                return PrescriptionPage(items=[], total=0)  # read before the submission
+            return real(**kw)
+
+        monkeypatch.setattr(api, "list_my_prescriptions", list_my_prescriptions)
+        doctor = staff("doctor_wang")
+        body = draft(demo, doctor.api)
+        rx = sign_and_submit(doctor, body, doctor.api.create_draft(body))
+        view.refresh()
+        qtbot.waitUntil(lambda: bool(calls), timeout=WAIT)  # the first read is under way
+        view.refresh()
+        qtbot.waitUntil(lambda: view.status_of(rx.id) is not None, timeout=WAIT)
+        release.set()
+        qtbot.waitUntil(lambda: not view.busy and view.ctx.worker.pending == 0, timeout=WAIT)
+        assert view.status_of(rx.id) is not None
 
 
 class TestTemplates:
