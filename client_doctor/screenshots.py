@@ -28,7 +28,7 @@ from common.auth import CredentialStore, Session
 from common.demo import DemoDirectory
 from common.offline import Connectivity
 from common.qt.login import LoginDialog
-from common.qt.screens import wait_until
+from common.qt.screens import settle, wait_until
 
 SIZE = (1366, 820)
 # The translations the screens need (`installers/screenshots.py` loads them).
@@ -153,6 +153,7 @@ def screenshots(demo: DemoDirectory, *, data_dir: Path | None = None) -> dict[st
 
     def shot(name: str) -> None:
         """The main window as it is now, kept as a picture (the window moves on)."""
+        settle()
         label = QLabel()
         label.setPixmap(window.grab())
         label.resize(window.size())
@@ -192,9 +193,6 @@ def screenshots(demo: DemoDirectory, *, data_dir: Path | None = None) -> dict[st
     wait_until(lambda: not view.busy and view.status_of(rejected.id) == "rejected",
                what="my prescriptions")
     view.show_prescription(api.get_prescription(rejected.id))
-    for patient in ("张伟", "刘洋", "李娜"):
-        app.ctx.patient_names[demo.patient_id(patient)] = patient[0] + "*"
-    view.render_rows()
     wait_until(lambda: not view.busy, what="the details")
     shot("my_prescriptions_rejected")
     view.show_prescription(api.get_prescription(approved.id))

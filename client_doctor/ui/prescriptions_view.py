@@ -164,6 +164,8 @@ class PrescriptionsView(QWidget):
         self._list_reads.request(lambda: api.list_my_prescriptions(limit=100))
 
     def on_list_loaded(self, page: PrescriptionPage) -> None:
+        self.ctx.patient_names.update({str(item.patient_id): item.patient_name
+                                       for item in page.items if item.patient_name})
         self.model.load(page.items)
         self.render_rows()
         if self.selected is not None:
@@ -227,8 +229,13 @@ class PrescriptionsView(QWidget):
             item = QTableWidgetItem(value)
             item.setData(Qt.ItemDataRole.UserRole, str(row.id))
             self.table.setItem(index, column, item)
-        badge = StatusBadge(STYLES, row.status)
-        self.table.setCellWidget(index, 2, badge)
+        # The row's badge is kept and restyled: every live event renders the rows again, and
+        # a replaced widget lingers on screen until the event loop deletes it.
+        badge = self.table.cellWidget(index, 2)
+        if isinstance(badge, StatusBadge):
+            badge.set_status(row.status)
+        else:
+            self.table.setCellWidget(index, 2, StatusBadge(STYLES, row.status))
 
     def status_of(self, prescription_id: uuid.UUID) -> str | None:
         row = self.model.row(prescription_id)
@@ -250,7 +257,7 @@ class PrescriptionsView(QWidget):
         self.reason.setVisible(reason is not None)
         self.reason.setText(self.tr("Rejected: %1").replace("%1", reason or ""))
         text = [self.tr("Patient: %1").replace(
-                    "%1", self.ctx.patient_names.get(str(rx.patient_id), str(rx.patient_id))),
+                    "%1", self.ctx.patient_names.get(str(rx.patient_id), "—")),
                 self.tr("Diagnoses: %1").replace("%1", "；".join(
                     f"{d['code']} {d['name']}" for d in rx.diagnoses)), ""]
         for line in rx.lines:

@@ -327,6 +327,7 @@ class PrescriptionSummary(Wire):
     status: str
     status_label: str
     patient_id: uuid.UUID
+    patient_name: str | None = None
     visit_type: str
     total_amount: Decimal
     worst_level: int | None = None

@@ -32,6 +32,9 @@ def settle() -> None:
     """Deliver what is queued (layouts, deferred deletes) before a grab."""
     for _ in range(5):
         QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        # processEvents() leaves deleteLater() to the event loop it was called from; a
+        # replaced widget would otherwise be in the picture.
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         QCoreApplication.processEvents()
 
 

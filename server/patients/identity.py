@@ -57,6 +57,11 @@ def open_identity(cipher: FieldCipher, patient: Patient) -> PatientIdentity:
     return PatientIdentity(**{field: clear(field) for field in SEALED_FIELDS})  # type: ignore[arg-type]
 
 
+def open_name(cipher: FieldCipher, blob: bytes) -> str:
+    """The name alone (a list of prescriptions names each patient, nothing more)."""
+    return cipher.decrypt(blob, context=SEALED_FIELDS["name"][0])
+
+
 def reseal(cipher: FieldCipher, patient: Patient) -> bool:
     """Re-encrypt every field under the active key; True if anything changed (key rotation)."""
     changed = False

@@ -65,5 +65,10 @@ def masked_identity(identity: PatientIdentity, principal: Principal) -> dict[str
     return values
 
 
+def name_for(name: str, principal: Principal) -> str:
+    """The patient's name as ``principal`` may see it on a list."""
+    return name if "name" in clear_fields(principal) else mask_name(name)
+
+
 def shows_birth_date(principal: Principal) -> bool:
     return BIRTH_DATE in clear_fields(principal)

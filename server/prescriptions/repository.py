@@ -31,6 +31,7 @@ from server.access.models import PrescribingRight
 from server.catalogue.models import CatalogueProduct
 from server.core.context import RequestContext
 from server.identity.models import StaffUser
+from server.patients.models import Patient
 from server.prescriptions.lifecycle import InvalidTransition, Status, check_transition
 from server.prescriptions.models import (
     PharmacistDuty,
@@ -215,7 +216,9 @@ async def doctor_list(session: AsyncSession, doctor_id: uuid.UUID, *, status: st
     # number beyond it is of no use to anyone), not all.
     total = (await session.execute(select(func.count()).select_from(
         query.with_only_columns(Prescription.id).limit(COUNT_CAP + 1).subquery()))).scalar_one()
-    rows = (await session.execute(query.with_only_columns(*_SUMMARY_COLUMNS)
+    # With the patient's sealed name: the doctor's list says whose each prescription is.
+    rows = (await session.execute(query.with_only_columns(*_SUMMARY_COLUMNS, Patient.name_enc)
+                                  .outerjoin(Patient, Patient.id == Prescription.patient_id)
                                   .order_by(Prescription.created_at.desc())
                                   .limit(limit).offset(offset))).all()
     return rows, total

@@ -15,6 +15,8 @@ from server.core.context import Principal
 from server.core.deps import Ctx, Offset, Svc
 from server.core.errors import ERROR_RESPONSES, NotFound
 from server.identity.dependencies import require
+from server.patients.identity import open_name
+from server.patients.masking_policy import name_for
 from server.prescriptions import checking, repository, service, templates
 from server.prescriptions.integrity import verify_integrity
 from server.prescriptions.lifecycle import STATUS_LABELS, Status
@@ -94,13 +96,14 @@ async def full(ctx: Ctx, rx: Prescription,
             "due_at": task.due_at.isoformat()})
 
 
-def summary(rx: Prescription | Row[*tuple[Any, ...]]) -> PrescriptionSummary:
+def summary(rx: Prescription | Row[*tuple[Any, ...]], patient_name: str | None = None
+            ) -> PrescriptionSummary:
     """A list row, from a prescription or a row of its summary columns."""
     return PrescriptionSummary(
         id=rx.id, number=rx.number, version=rx.version, status=rx.status,
         status_label=STATUS_LABELS[Status(rx.status)], patient_id=rx.patient_id,
-        visit_type=rx.visit_type, total_amount=rx.total_amount, worst_level=rx.worst_level,
-        created_at=rx.created_at, issued_at=rx.issued_at)
+        patient_name=patient_name, visit_type=rx.visit_type, total_amount=rx.total_amount,
+        worst_level=rx.worst_level, created_at=rx.created_at, issued_at=rx.issued_at)
 
 
 @router.post("/check", operation_id="check_prescription", response_model=CheckOut)
@@ -116,14 +119,18 @@ async def create(body: DraftIn, principal: Write, ctx: Ctx, svc: Svc) -> Prescri
 
 
 @router.get("", operation_id="list_my_prescriptions", response_model=PrescriptionPage)
-async def list_mine(principal: Write, ctx: Ctx, status: Status | None = None,
+async def list_mine(principal: Write, ctx: Ctx, svc: Svc, status: Status | None = None,
                     limit: int = Query(50, ge=1, le=200), offset: Offset = 0) -> PrescriptionPage:
-    """The doctor's own prescriptions, newest first."""
+    """The doctor's own prescriptions, newest first, each with its patient's name."""
     rows, total = await repository.doctor_list(ctx.session, principal.id, status=status,
                                                limit=limit, offset=offset)
     cap = repository.COUNT_CAP
-    return PrescriptionPage(items=[summary(r) for r in rows], total=min(total, cap),
-                            total_exact=total <= cap)
+
+    def name(sealed: bytes | None) -> str | None:
+        return None if sealed is None else name_for(open_name(svc.cipher, sealed), principal)
+
+    return PrescriptionPage(items=[summary(r, name(r.name_enc)) for r in rows],
+                            total=min(total, cap), total_exact=total <= cap)
 
 
 @router.get("/{prescription_id}", operation_id="get_prescription", response_model=PrescriptionOut)

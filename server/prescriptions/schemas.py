@@ -163,6 +163,7 @@ class PrescriptionSummary(BaseModel):
     status: str
     status_label: str
     patient_id: uuid.UUID
+    patient_name: str | None = Field(None, description="患者姓名，按查看者的角色脱敏")
     visit_type: str
     total_amount: Decimal
     worst_level: int | None

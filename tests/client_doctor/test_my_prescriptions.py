@@ -38,6 +38,9 @@ class TestMyPrescriptions:
         view = window.prescriptions
         view.pdf_dir = tmp_path
         qtbot.waitUntil(lambda: view.status_of(second.id) == "under_review", timeout=WAIT)
+        # Whose each one is, from the list itself (no patient was opened in this app).
+        patients = {view.table.item(i, 1).text() for i in range(view.table.rowCount())}
+        assert patients and "" not in patients
 
         view.show_prescription(doctor.api.get_prescription(first.id))
         qtbot.mouseClick(view.void_button, Qt.MouseButton.LeftButton)
@@ -48,6 +51,9 @@ class TestMyPrescriptions:
         qtbot.waitUntil(lambda: view.status_of(first.id) == "voided", timeout=WAIT)
         qtbot.waitUntil(lambda: view.badge.code == "voided", timeout=WAIT)
         assert not view.void_button.isEnabled()
+        details = view.details.toPlainText()
+        assert str(first.patient_id) not in details
+        assert any(f"患者：{name}" in details for name in patients)
 
         qtbot.mouseClick(view.pdf_button, Qt.MouseButton.LeftButton)
         pdf = tmp_path / f"{first.number}.pdf"

@@ -202,10 +202,12 @@ class TestDuty:
 class TestDoctorList:
     async def test_lists_own_prescriptions_newest_first(self, clinic: Clinic):
         first = await submitted(clinic)
-        second = await submitted(clinic)
+        second = await submitted(clinic, patient="张伟")
         doctor = await clinic.actor("doctor_wang")
         page = (await doctor.call("GET", "/prescriptions", params={"limit": 10})).json()
         assert [item["id"] for item in page["items"][:2]] == [second["id"], first["id"]]
+        # Whose each one is: the doctor sees the name in clear (the masking policy).
+        assert [item["patient_name"] for item in page["items"][:2]] == ["张伟", "李娜"]
         assert page["total"] == 2 and page["total_exact"] is True
         other = await clinic.actor("doctor_li")
         assert (await other.call("GET", "/prescriptions")).json()["total"] == 0
