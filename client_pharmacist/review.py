@@ -10,9 +10,9 @@ at once. A pharmacist who is offline is told to wait for the connection.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
@@ -94,6 +94,10 @@ class ReviewView:
     rational_use_level: int  # the worst line's answer; 0 when every line was blue
     references: tuple[DrugReference, ...]
     annotations: tuple[Annotation, ...]
+    # The time limit on the workstation's clock, anchored like the queue's (its answer's time
+    # plus the seconds the server says are left), not the server's due_at read on a clock
+    # that may be off.
+    deadline: datetime
     line_levels: Mapping[int, int] = field(default_factory=dict)  # worst hit per line
 
 
@@ -140,7 +144,7 @@ def reference(line: Line, product: Product) -> DrugReference:
 
 
 def review_view(detail: ReviewTaskDetail, context: PatientContext | None,
-                products: Mapping[uuid.UUID, Product]) -> ReviewView:
+                products: Mapping[uuid.UUID, Product], received_at: datetime) -> ReviewView:
     rx = detail.prescription
     names = {line.line_no: line.generic_name for line in rx.lines}
     hits = [hit_view(issue, names) for issue in rx.issues]
@@ -159,16 +163,19 @@ def review_view(detail: ReviewTaskDetail, context: PatientContext | None,
         rational_use=worst_first(rational), rational_use_level=worst_rational,
         references=tuple(reference(line, products[line.product_id]) for line in rx.lines
                          if line.product_id in products),
-        annotations=tuple(detail.annotations), line_levels=line_levels)
+        annotations=tuple(detail.annotations),
+        deadline=received_at + timedelta(seconds=detail.seconds_left), line_levels=line_levels)
 
 
-def load_review(api: ApiClient, task_id: uuid.UUID) -> ReviewView:
+def load_review(api: ApiClient, task_id: uuid.UUID,
+                clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> ReviewView:
     """Everything the review screen shows, in one call (run it on a worker thread).
 
     The patient's context and the catalogue entries are extras: a refusal or a gap there
     leaves their part empty rather than the whole screen.
     """
     detail = api.review_task(task_id)
+    received_at = clock()
     rx = detail.prescription
     try:
         context: PatientContext | None = api.patient_context(rx.patient_id, past_limit=0)
@@ -181,7 +188,7 @@ def load_review(api: ApiClient, task_id: uuid.UUID) -> ReviewView:
                 products[line.product_id] = api.catalogue_product(line.product_id)
             except (errors.NotPermitted, errors.NotFound):
                 pass
-    return review_view(detail, context, products)
+    return review_view(detail, context, products, received_at)
 
 
 # -- deciding ------------------------------------------------------------------------------------

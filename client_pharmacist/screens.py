@@ -35,7 +35,7 @@ def build_screens(api: ApiClient) -> dict[str, QWidget]:
     if window.queue.rows:
         first = window.queue.rows[0]
         window.queue_view.table.select(first.task_id)
-        window.review.show_view(load_review(api, first.task_id))
+        window.review.show_view(load_review(api, first.task_id, window.services.clock))
         rejection = Decision("rejected", reason_code="interaction",
                              reason_text="与华法林合用出血风险增加，建议换用其他药物")
         reject = RejectDialog(reasons)

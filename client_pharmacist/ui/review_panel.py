@@ -271,7 +271,8 @@ class ReviewPanel(QWidget):
         self._pending = None
         self.decision_message.clear()
         api = self.services.api
-        self._loads.request(lambda: load_review(api, task_id))
+        clock = self.services.clock
+        self._loads.request(lambda: load_review(api, task_id, clock))
 
     def _on_loaded(self, view: ReviewView) -> None:
         if view.task.id != self.task_id:
@@ -298,7 +299,7 @@ class ReviewPanel(QWidget):
                 "Signature check FAILED: the prescription may have been altered"))
             self.signature_state.setStyleSheet(ERROR_STYLE)
         open_task = view.task.status == "open"
-        self.countdown.set_deadline(view.task.due_at if open_task else None)
+        self.countdown.set_deadline(view.deadline if open_task else None)
         p = view.patient
         self.patient.set_patient(PatientSummary(
             name=p.name, sex=p.sex, birth_date=p.birth_date, id_number=p.id_number,

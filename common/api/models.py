@@ -444,6 +444,7 @@ class Annotation(Wire):
 class ReviewTaskDetail(Wire):
     task: ReviewTask
     prescription: Prescription
+    seconds_left: int
     signature_valid: bool
     # "approved" -> the document to sign for an approval (a rejection's: decision_document()).
     decision_documents: dict[str, dict[str, Any]]

@@ -88,6 +88,8 @@ class AnnotationOut(BaseModel):
 class TaskDetail(BaseModel):
     task: TaskOut
     prescription: PrescriptionOut
+    # As in the queue: workstations count down from their own clock, which may be off.
+    seconds_left: int = Field(description="距审核时限的秒数（已超时为负）")
     signature_valid: bool
     decision_documents: dict[str, Any]
     annotations: list[AnnotationOut]
@@ -256,7 +258,7 @@ async def queue(principal: Reviewer, ctx: Ctx, svc: Svc, limit: int = Query(50, 
 
 
 @router.get("/tasks/{task_id}", operation_id="get_review_task", response_model=TaskDetail)
-async def task(task_id: uuid.UUID, principal: Reviewer, ctx: Ctx) -> TaskDetail:
+async def task(task_id: uuid.UUID, principal: Reviewer, ctx: Ctx, svc: Svc) -> TaskDetail:
     """The task with its prescription; the signature is checked on every read."""
     found = await review_service.task_for(ctx, task_id)
     rx = await repository.get(ctx.session, found.prescription_id)
@@ -273,6 +275,7 @@ async def task(task_id: uuid.UUID, principal: Reviewer, ctx: Ctx) -> TaskDetail:
     notes = [AnnotationOut.model_validate(n)
              for n in await repository.annotations_of(ctx.session, found.id)]
     return TaskDetail(task=TaskOut.model_validate(found), prescription=await full(ctx, rx),
+                      seconds_left=int((found.due_at - svc.clock.now()).total_seconds()),
                       signature_valid=valid, decision_documents=documents, annotations=notes)
 
 

@@ -3,6 +3,8 @@ the decision's form rules, and how a failed decision is told apart."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from client_pharmacist.review import (
@@ -43,6 +45,17 @@ class TestLoadReview:
         assert view.line_levels[1] == 2
         assert [r.generic_name for r in view.references] == [view.lines[0].generic_name]
         assert view.references[0].manufacturer
+
+    def test_the_deadline_counts_down_on_a_workstation_clock_that_is_off(self, staff,
+                                                                        demo: DemoGroup):
+        liu = only_on_duty(staff, "pharm_liu")["pharm_liu"]
+        rx = submit_warfarin_patient_aspirin(demo, staff("doctor_wang"))
+        item = queue_item(liu, rx)
+        assert item is not None
+        years_behind = datetime(2020, 1, 1, tzinfo=UTC)
+        view = load_review(liu.api, item.task.id, lambda: years_behind)
+        # The outpatient limit (15 minutes) from the server's seconds, on the desk's clock.
+        assert timedelta(minutes=14) < view.deadline - years_behind <= timedelta(minutes=15)
         assert all(h.source != "rational_use" for h in view.checks)
 
     def test_the_document_to_sign_is_fresh_and_names_the_decision(self, staff, demo):
