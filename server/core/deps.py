@@ -13,16 +13,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.core.context import RequestContext
 from server.core.services import Services
 
+# `async def` although they do not await: FastAPI runs a plain `def` dependency on its thread
+# pool, a hand-off to a thread and back for each of them on every request.
 
-def get_ctx(request: Request) -> RequestContext:
+async def get_ctx(request: Request) -> RequestContext:
     return request.state.ctx
 
 
-def get_session(request: Request) -> AsyncSession:
+async def get_session(request: Request) -> AsyncSession:
     return request.state.ctx.session
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     return request.app.state.services
 
 

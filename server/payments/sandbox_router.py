@@ -29,7 +29,7 @@ router = APIRouter(prefix="/payments/sandbox", tags=["支付沙箱 payment sandb
                    responses=ERROR_RESPONSES)
 
 
-def _sandbox(svc: Svc) -> SandboxGateway:
+async def _sandbox(svc: Svc) -> SandboxGateway:  # async: not on the thread pool
     gateway = svc.payment_gateway
     if not isinstance(gateway, SandboxGateway):
         raise NotFound("支付沙箱未启用")

@@ -44,3 +44,20 @@ async def test_a_connection_just_used_is_not_pinged(db, monkeypatch):
         await engine.dispose()
 
 
+
+
+async def test_a_quiet_server_keeps_using_the_connection_used_last(db):
+    """After a busy moment opened several connections, one request after another takes the
+    one used last (so it stays warm and unpinged), not each pooled connection in turn."""
+    engine = make_engine(db.app, pool_size=3)
+    try:
+        async with engine.connect() as a, engine.connect() as b, engine.connect() as c:
+            for conn in (a, b, c):
+                await conn.execute(text("SELECT 1"))
+        pids = set()
+        for _ in range(4):
+            async with engine.connect() as conn:
+                pids.add((await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one())
+        assert len(pids) == 1
+    finally:
+        await engine.dispose()
