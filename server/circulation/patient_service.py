@@ -75,7 +75,7 @@ async def _present(ctx: RequestContext, svc: Services, rx: Prescription,
         department=names.get(rx.department_id, ""),
         doctor=doctor.display_name if doctor else "", issued_at=rx.issued_at,
         expires_at=rx.expires_at,
-        status=StatusOut(**views.common.patient_status(rx.status)),
+        status=StatusOut(**views.common.patient_status(rx.status, order)),
         amount_fen=sum(ordering.fen(x.amount) for x in lines),
         can_choose=Status(rx.status) in ordering.CHOOSABLE and (
             rx.expires_at is None or rx.expires_at > svc.clock.now()),

@@ -16,6 +16,7 @@ from server.access import scope
 from server.audit.models import AuditEvent
 from server.catalogue.service import CHINA
 from server.circulation import common, repository, tracecodes, views
+from server.circulation.models import OrderState
 from server.circulation.schemas import StatusOut, TraceNode, TraceOut
 from server.core.context import Principal, RequestContext
 from server.core.errors import AppError, NotFound
@@ -176,8 +177,9 @@ async def prescription_trace(ctx: RequestContext, rx: Prescription, *,
                                operator=pharmacy if order.state == "returned" else "系统",
                                organisation=pharmacy, state=order.state))
     nodes.sort(key=lambda n: (n.at is None, n.at or datetime.min))
+    current = next((o for o in reversed(orders) if o.state == OrderState.ACTIVE), None)
     return TraceOut(prescription_id=rx.id, prescription_number=rx.number,
-                    status=StatusOut(**common.patient_status(rx.status)), nodes=nodes,
+                    status=StatusOut(**common.patient_status(rx.status, current)), nodes=nodes,
                     focus_code=focus_code)
 
 

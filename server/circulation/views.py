@@ -58,7 +58,8 @@ async def order_out(session: AsyncSession, svc: Services, order: CirculationOrde
     code = common.pickup_code_of(svc, order) if viewer == "patient" else None
     return OrderOut(
         id=order.id, number=order.number, version=order.version, prescription_id=rx.id,
-        prescription_number=rx.number, status=StatusOut(**common.patient_status(rx.status)),
+        prescription_number=rx.number,
+        status=StatusOut(**common.patient_status(rx.status, order)),
         state=order.state, pharmacy_id=order.pharmacy_id,
         pharmacy_name=names.get(order.pharmacy_id, ""), mode=order.mode,
         mode_label=DELIVERY_MODE_LABELS[DeliveryMode(order.mode)],
@@ -94,7 +95,8 @@ async def order_out(session: AsyncSession, svc: Services, order: CirculationOrde
 
 def order_summary(order: CirculationOrder, rx_number: str, rx_status: str) -> OrderSummary:
     return OrderSummary(id=order.id, number=order.number, prescription_number=rx_number,
-                        status=StatusOut(**common.patient_status(rx_status)), state=order.state,
+                        status=StatusOut(**common.patient_status(rx_status, order)),
+                        state=order.state,
                         mode=order.mode, total_fen=order.total_fen, paid=order.paid,
                         lock_expires_at=order.lock_expires_at, accepted_at=order.accepted_at,
                         created_at=order.created_at)

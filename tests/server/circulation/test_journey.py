@@ -53,7 +53,15 @@ async def test_courier_journey_end_to_end(clinic: Clinic, prefixes: dict[str, st
     assert view["patient_name"].endswith("*") and "*" in view["patient_phone"]
     assert view["address"].startswith("文三路")  # in full: the pharmacy ships it
     codes = await f.scan_all(prefixes)
+    being_dispensed = (await f.patient.call("GET", f"/patient/orders/{f.order['id']}")).json()
+    assert being_dispensed["status"]["nhs"] == "With Pharmacy"
     assert (await f.complete()).status_code == 200
+    # Dispensed and checked, not out yet: the patient (and the store's list) says so.
+    waiting = (await f.patient.call("GET", f"/patient/orders/{f.order['id']}")).json()
+    assert (waiting["status"]["code"], waiting["status"]["label"], waiting["status"]["nhs"]) \
+        == ("dispensing", "待发货", "Ready to Dispatch")
+    listed = (await f.staff.call("GET", "/pharmacy/orders")).json()
+    assert next(o for o in listed if o["id"] == f.order["id"])["status"]["label"] == "待发货"
     dispatched = await f.staff.call("POST", f"{f.order_url}/dispatch")
     assert dispatched.status_code == 200, dispatched.text
     tracking = dispatched.json()["tracking_number"]
