@@ -1038,6 +1038,14 @@
         <translation>医保限制</translation>
     </message>
     <message>
+        <source>the primary database</source>
+        <translation>主库</translation>
+    </message>
+    <message>
+        <source>read replica %1</source>
+        <translation>只读副本 %1</translation>
+    </message>
+    <message>
         <source>Succeeded</source>
         <translation>成功</translation>
     </message>

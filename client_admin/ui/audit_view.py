@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from client_admin.audit import AuditSearch, Verification, trace_target
 from client_admin.statistics import china_today, day_start
-from client_admin.ui.labels import outcome_label, role_label
+from client_admin.ui.labels import outcome_label, role_label, source_label
 from client_admin.ui.page import Page, fill_table, local_time, make_table
 from client_admin.ui.services import AppServices, failure_text
 
@@ -193,7 +193,8 @@ class AuditView(Page):
             [None if e["outcome"] == "success" else "#b71c1c" for e in self.events])
         self.total.setText(self.tr("%1 of %2 events (newest first) · served by %3")
                            .replace("%1", str(len(self.events)))
-                           .replace("%2", str(page["total"])).replace("%3", page["served_by"]))
+                           .replace("%2", str(page["total"]))
+                           .replace("%3", source_label(page["served_by"])))
 
     # -- trace ---------------------------------------------------------------------------------
 

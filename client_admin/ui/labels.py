@@ -162,6 +162,16 @@ def knowledge_kind_label(code: str) -> str:
     }.get(code, code)
 
 
+def source_label(code: str) -> str:
+    """Which database answered: "primary", or a replica's name ("replica-0")."""
+    if code == "primary":
+        return translate("Labels", "the primary database")
+    if code.startswith("replica-") and code[len("replica-"):].isdigit():
+        return translate("Labels", "read replica %1").replace(
+            "%1", str(int(code[len("replica-"):]) + 1))
+    return code
+
+
 def outcome_label(code: str) -> str:
     return {
         "success": translate("Labels", "Succeeded"),

@@ -40,6 +40,7 @@ from client_admin.ui.labels import (
     drug_class_label,
     grouping_label,
     report_label,
+    source_label,
     statistics_column_label,
 )
 from client_admin.ui.page import Page, fill_table, make_table
@@ -163,7 +164,7 @@ class StatisticsView(Page):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)
         self.source.setText(self.tr("%1 rows · served by %2").replace(
-            "%1", str(len(table.rows))).replace("%2", table.served_by))
+            "%1", str(len(table.rows))).replace("%2", source_label(table.served_by)))
         self._draw_chart()
 
     def _draw_chart(self) -> None:
@@ -194,7 +195,11 @@ class StatisticsView(Page):
         series.attachAxis(categories)
         values = QValueAxis()
         values.setRange(0, max(value for _, value in points) * 1.15 or 1)
-        values.setLabelFormat("%d")
+        # Round ticks (0, 2, 4 … 12): with the range's own quarters, "%d" labelled 2.75 as 2
+        # and 8.25 as 8, and a bar of 10 stood below the tick that said 11.
+        values.applyNiceNumbers()
+        step = (values.max() - values.min()) / max(values.tickCount() - 1, 1)
+        values.setLabelFormat("%d" if step >= 1 else "%.2g")
         self.chart.addAxis(values, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(values)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
+from PySide6.QtCharts import QValueAxis
 from pytestqt.qtbot import QtBot
 
 from client_admin.statistics import china_today
@@ -84,6 +85,11 @@ def test_statistics_export_opens_as_a_valid_workbook(
     assert "内科" in departments
     count = view.result.column_values("prescriptions")[departments.index("内科")]
     assert count == 2
+    assert view.source.text().endswith("数据来源 主库")
+    # The chart's count axis is labelled in whole, evenly spaced numbers that are its ticks.
+    [axis] = [a for a in view.chart.axes() if isinstance(a, QValueAxis)]
+    step = (axis.max() - axis.min()) / (axis.tickCount() - 1)
+    assert axis.min() == 0 and step >= 1 and step == int(step) and axis.max() >= 2
 
     path = view.export(tmp_path / "统计.xlsx")
     assert path is not None
