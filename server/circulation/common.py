@@ -20,9 +20,8 @@ from server.notifications.service import notify_patient
 from server.notifications.templates import ParamValue
 from server.organisations.models import Organisation
 from server.payments import service as payments
-from server.pharmacies.delivery import DeliveryMode
 from server.prescriptions import repository as rx_repository
-from server.prescriptions.lifecycle import PATIENT_STATUS, STATUS_LABELS, Status
+from server.prescriptions.lifecycle import STATUS_LABELS, Status, patient_facing
 from server.prescriptions.models import Prescription
 
 PICKUP_CODE_CONTEXT = "circulation_order.pickup_code"
@@ -142,17 +141,10 @@ async def refund_shortfall(ctx: RequestContext, svc: Services, order: Circulatio
                            amount=f"{made.amount_fen / 100:.2f}")
 
 
-# Dispensed and checked, for the courier or the hospital's delivery to take (NHS "Ready to
-# Dispatch"): the prescription is still "dispensing" then; its order says it is done.
-READY_TO_DISPATCH = ("待发货", "Ready to Dispatch")
-
-
 def patient_status(status: str, order: CirculationOrder | None = None) -> dict[str, str]:
     """The status as patients (and the pharmacy's lists) say it; `order`, the prescription's
     current order, tells a dispensed order waiting for dispatch from one being dispensed."""
-    zh, en = PATIENT_STATUS.get(Status(status), (STATUS_LABELS[Status(status)], status))
-    if (order is not None and order.dispensed_at is not None
-            and status in (Status.DISPENSING, Status.PARTLY_DISPENSED)
-            and order.mode != DeliveryMode.STORE_PICKUP):
-        zh, en = READY_TO_DISPATCH
+    current = Status(status)
+    zh, en = patient_facing(current, awaits_dispatch=order is not None and order.awaits_dispatch
+                            ) or (STATUS_LABELS[current], status)
     return {"code": status, "label": zh, "patient_label": zh, "nhs": en}

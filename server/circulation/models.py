@@ -29,6 +29,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.core.db import Base, Entity
+from server.pharmacies.delivery import DeliveryMode
 
 
 class OrderState(StrEnum):
@@ -89,6 +90,13 @@ class CirculationOrder(Entity, Base):
     handed_over_at: Mapped[datetime | None]
     handover_method: Mapped[str | None] = mapped_column(String(20))  # code | card | signature
     handover_signature: Mapped[bytes | None] = mapped_column(LargeBinary)  # PNG, when signed
+
+    @property
+    def awaits_dispatch(self) -> bool:
+        """Dispensed and checked, for the courier or the hospital's delivery to take: the
+        prescription is still "dispensing" then (NHS "Ready to Dispatch")."""
+        return (self.state == OrderState.ACTIVE and self.dispensed_at is not None
+                and self.dispatched_at is None and self.mode != DeliveryMode.STORE_PICKUP)
 
     __table_args__ = (
         # One live order per prescription: the second of two concurrent choices fails here.

@@ -4,7 +4,7 @@ the PASS levels as DetectedIssue severities."""
 
 from __future__ import annotations
 
-from server.prescriptions.lifecycle import PATIENT_STATUS, STATUS_LABELS, Status
+from server.prescriptions.lifecycle import STATUS_LABELS, Status, patient_facing
 
 S = Status
 
@@ -52,7 +52,7 @@ def statuses_for(mapping: dict[Status, str], codes: list[str]) -> set[str]:
     return {s.value for s, code in mapping.items() if code in codes}
 
 
-def business_status(status: str) -> dict[str, object]:
+def business_status(status: str, *, awaits_dispatch: bool = False) -> dict[str, object]:
     """Task.businessStatus: the platform's own status, and the patient-facing one where the
     NHS Prescription Status Update vocabulary has it (With Pharmacy, Ready to Collect, ...)."""
     from server.fhir import systems
@@ -60,7 +60,7 @@ def business_status(status: str) -> dict[str, object]:
     current = Status(status)
     coding: list[dict[str, str]] = [{"system": systems.PRESCRIPTION_STATUS, "code": current.value,
                                      "display": STATUS_LABELS[current]}]
-    facing = PATIENT_STATUS.get(current)
+    facing = patient_facing(current, awaits_dispatch=awaits_dispatch)
     if facing:
         coding.append({"system": systems.PATIENT_FACING_STATUS, "code": facing[1],
                        "display": facing[0]})

@@ -90,6 +90,15 @@ PATIENT_STATUS = {
     S.DELIVERED: ("已送达", "Collected"),
     S.NOT_DISPENSED: ("未发药", "Not Dispensed"),
 }
+READY_TO_DISPATCH = ("待发货", "Ready to Dispatch")
+
+
+def patient_facing(status: Status, *, awaits_dispatch: bool = False) -> tuple[str, str] | None:
+    """(Chinese, NHS) as patients are told it; `awaits_dispatch` when the order is dispensed
+    and checked but not out yet (the prescription's status is still "dispensing" then)."""
+    if awaits_dispatch and status in (S.DISPENSING, S.PARTLY_DISPENSED):
+        return READY_TO_DISPATCH
+    return PATIENT_STATUS.get(status)
 
 
 class InvalidTransition(Conflict):

@@ -80,3 +80,16 @@ async def test_the_his_follows_circulation(clinic: Clinic, prefixes: dict[str, s
                     "Bundle").total == 0
     # The regional system (the whole group) does.
     assert resource(await regional.get(f"Task/{rx_id}"), "Task").id == rx_id
+
+
+async def test_a_dispensed_courier_order_reads_ready_to_dispatch(
+        clinic: Clinic, prefixes: dict[str, str], his: FhirClient) -> None:
+    f = await flow(clinic)
+    assert (await f.choose(mode="courier")).status_code == 201
+    assert (await f.accept()).status_code == 200
+    await f.scan_all(prefixes)
+    assert (await f.complete()).status_code == 200
+    task = resource(await his.get(f"Task/{f.rx['id']}"), "Task")
+    facing = {c.system: c.code for c in task.businessStatus.coding}
+    assert facing[systems.PRESCRIPTION_STATUS] == "dispensing"
+    assert facing[systems.PATIENT_FACING_STATUS] == "Ready to Dispatch"
