@@ -139,7 +139,9 @@ class CounterView(QWidget):
         def failed(error: BaseException) -> None:
             say(self.message, failure_text(error), ERROR_STYLE)
 
-        self.services.run(action, succeeded, failed)
+        # In the order asked: of two pickup codes scanned in quick succession the second's
+        # order is the one left on screen, whichever answer the server sends first.
+        self.services.run(action, succeeded, failed, in_order=True)
 
     def on_find_button_clicked(self) -> None:
         code = self.pickup_code.text()

@@ -2,8 +2,9 @@
 thread, who is logged in; and how a failed call is told to the user.
 
 Two workers: reads and independent actions on a small pool; the dispensing screen's writes
-(scans, not dispensed, complete) on a pool of one, so codes from a fast scanner reach the server
-in the order they were scanned and each scan sees the order the one before left.
+(scans, not dispensed, complete) and the counter's actions on a pool of one, so codes from a
+fast scanner reach the server in the order they were scanned and each scan sees the order the
+one before left, and the counter shows the answer to the last code scanned, last.
 """
 
 from __future__ import annotations

@@ -241,3 +241,29 @@ def test_only_the_newest_read_of_the_inbox_is_shown(
     release.set()
     settle(qtbot, counter_window)
     assert view.table.rowCount() == shown and inbox.orders
+
+
+def test_of_two_codes_scanned_in_quick_succession_the_second_order_stays(
+        qtbot: QtBot, counter_window: PharmacyWindow, staff: Callable[..., Staff],
+        journey: Journey, prefixes: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    store = staff(STORE_STAFF)
+    codes = []
+    for patient, serial in (("张伟", 500), ("李娜", 520)):
+        person, order = dispensed(store, journey, prefixes, patient=patient, serial=serial)
+        codes.append(person.call("GET", f"/patient/orders/{order['id']}")["pickup_code"])
+    counter = counter_window.counter_view
+    counter_window.tabs.setCurrentWidget(counter)
+    real_find, release = counter.counter.find_by_pickup_code, threading.Event()
+
+    def find(code: str) -> Any:
+        if code == codes[0]:
+            release.wait(10)  # the first answer is slow
+        return real_find(code)
+
+    monkeypatch.setattr(counter.counter, "find_by_pickup_code", find)
+    for code in codes:
+        counter.pickup_code.setText(code)
+        counter.on_find_button_clicked()
+    QTimer.singleShot(300, release.set)
+    settle(qtbot, counter_window)
+    assert counter.order is not None and counter.order["patient_name"].startswith("李")
