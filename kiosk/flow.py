@@ -94,6 +94,12 @@ class Visit:
     queue_number: str | None = None
     print_fault: str | None = None  # the printer's message when the receipt did not print
 
+    @property
+    def can_pay_at_counter(self) -> bool:
+        """A counter the patient goes to: the store's (pickup) or the hospital's pickup window
+        (hospital delivery). A courier's parcel is paid for online before it leaves."""
+        return self.order is not None and self.order.mode != DeliveryMode.COURIER
+
 
 @dataclass(frozen=True)
 class KioskSettings:
@@ -317,6 +323,8 @@ class KioskFlow:
 
     def pay_at_counter(self) -> None:
         visit = self._require(Screen.PAY)
+        if not visit.can_pay_at_counter:
+            raise InvalidStep("a courier order is paid online")
         visit.payer = Payer.COUNTER
         self._go(Screen.PRINTING, Message(QT_TRANSLATE_NOOP(
             "KioskFlow", "Printing your receipt; pay and collect at the pharmacy counter…")))

@@ -109,6 +109,10 @@ def screenshots(demo: Demo) -> dict[str, QWidget]:
         window.recipient.setText(PATIENT)
         window.recipient_phone.setText(patient.get("phone", "13857101234"))
         shot("choose_courier")
+        # The patient picks it up in the store after all: a counter to pay at.
+        app.choose_mode(DeliveryMode.STORE_PICKUP)
+        wait_until(lambda: bool(flow.visit and flow.visit.options), what="pharmacies")
+        app.choose_pharmacy(option.pharmacy_id)
         window.on_confirm_clicked()
         on(Screen.PAY)
         shot("pay")

@@ -296,10 +296,11 @@ class KioskWindow(QStackedWidget):
             row = QHBoxLayout()
             online = button(self.tr("Pay with your phone"))
             online.clicked.connect(self.app.pay_online)
-            counter = button(self.tr("Pay at the pharmacy counter"), secondary=True)
-            counter.clicked.connect(self.app.pay_at_counter)
             row.addWidget(online)
-            row.addWidget(counter)
+            if visit.can_pay_at_counter:
+                counter = button(self.tr("Pay at the pharmacy counter"), secondary=True)
+                counter.clicked.connect(self.app.pay_at_counter)
+                row.addWidget(counter)
             page.body.addLayout(row)
         else:
             p = visit.payment

@@ -74,19 +74,29 @@ def at_prescriptions(flow: KioskFlow, rx: PatientPrescription | None = None) -> 
     assert flow.screen is Screen.PRESCRIPTIONS
 
 
-def at_pay(flow: KioskFlow) -> None:
+def at_pay(flow: KioskFlow, mode: DeliveryMode = DeliveryMode.COURIER) -> None:
     at_prescriptions(flow)
     flow.select(RX_ID)
     assert flow.screen is Screen.CHOOSE
-    flow.choose_mode(DeliveryMode.COURIER)
-    flow.options_loaded(DeliveryMode.COURIER, [OPTION])
+    flow.choose_mode(mode)
+    flow.options_loaded(mode, [OPTION])
     flow.choose_pharmacy(PHARMACY_ID)
-    assert not flow.ready_to_order()  # courier needs an address
-    flow.choose_pharmacy(PHARMACY_ID, address={"region_code": "330106", "detail": "文三路 88 号",
-                                               "recipient": "张伟", "phone": "13857101234"})
-    assert flow.ready_to_order()
-    flow.ordered(order())
+    if mode is DeliveryMode.COURIER:
+        assert not flow.ready_to_order()  # courier needs an address
+        flow.choose_pharmacy(PHARMACY_ID, address={
+            "region_code": "330106", "detail": "文三路 88 号", "recipient": "张伟",
+            "phone": "13857101234"})
+        flow.ordered(order())
+    else:
+        assert flow.ready_to_order()
+        flow.ordered(order(mode=mode.value, mode_label="到店自提", delivery_fee_fen=0,
+                           total_fen=3600))
     assert flow.screen is Screen.PAY
+
+
+def at_counter_payment(flow: KioskFlow) -> None:
+    at_pay(flow, DeliveryMode.STORE_PICKUP)
+    flow.pay_at_counter()
 
 
 class TestHappyPaths:
@@ -106,8 +116,7 @@ class TestHappyPaths:
         assert seen[-3:] == [Screen.PAY, Screen.PRINTING, Screen.DONE]
 
     def test_pay_at_the_counter_with_a_queue_number(self, flow: KioskFlow) -> None:
-        at_pay(flow)
-        flow.pay_at_counter()
+        at_counter_payment(flow)
         flow.queue_number_issued("A017")
         assert flow.screen is Screen.PRINTING
         assert flow.visit is not None and flow.visit.queue_number == "A017"
@@ -140,6 +149,13 @@ class TestHappyPaths:
         assert flow.visit is not None and flow.visit.options == []
         flow.options_loaded(DeliveryMode.STORE_PICKUP, [])
         assert flow.message and "No pharmacy" in flow.message.source
+
+    def test_a_courier_order_is_not_paid_at_a_counter(self, flow: KioskFlow) -> None:
+        at_pay(flow, DeliveryMode.COURIER)
+        assert flow.visit is not None and not flow.visit.can_pay_at_counter
+        with pytest.raises(InvalidStep):
+            flow.pay_at_counter()
+        assert flow.screen is Screen.PAY
 
     def test_steps_the_screen_does_not_offer_are_refused(self, flow: KioskFlow) -> None:
         with pytest.raises(InvalidStep):
@@ -176,8 +192,7 @@ class TestLeaving:
         assert flow.screen is Screen.HOME and flow.visit is None
 
     def test_done_returns_home_by_itself(self, flow: KioskFlow, clock: ManualClock) -> None:
-        at_pay(flow)
-        flow.pay_at_counter()
+        at_counter_payment(flow)
         flow.printed()
         clock.advance(seconds=20)
         flow.tick()
@@ -217,8 +232,7 @@ class TestLeaving:
         assert flow.screen is Screen.PRESCRIPTIONS
 
     def test_printing_is_not_interrupted_by_the_card(self, flow: KioskFlow) -> None:
-        at_pay(flow)
-        flow.pay_at_counter()
+        at_counter_payment(flow)
         flow.card_removed()
         assert flow.screen is Screen.PRINTING
         flow.printed()
@@ -238,8 +252,7 @@ class TestFaults:
         assert flow.screen is Screen.HOME
 
     def test_paper_out_shows_the_code_and_alerts_staff(self, flow: KioskFlow) -> None:
-        at_pay(flow)
-        flow.pay_at_counter()
+        at_counter_payment(flow)
         flow.print_failed("打印机缺纸")
         assert flow.screen is Screen.DONE
         assert flow.visit is not None and flow.visit.print_fault == "打印机缺纸"
