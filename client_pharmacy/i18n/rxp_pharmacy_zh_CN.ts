@@ -333,6 +333,10 @@
         <translation>配送到院内</translation>
     </message>
     <message>
+        <source>Waiting to be accepted</source>
+        <translation>待接单</translation>
+    </message>
+    <message>
         <source>Paid</source>
         <translation>已支付</translation>
     </message>

@@ -27,6 +27,7 @@ from client_pharmacy.ui.widgets import (
     countdown_text,
     fill,
     fill_args,
+    inbox_status_label,
     mode_label,
     paid_label,
     say,
@@ -93,7 +94,7 @@ class InboxView(QWidget):
     def show_orders(self, orders: list[Order]) -> None:
         selected = self.selected()
         self.inbox.orders = orders
-        fill(self.table, [[o["number"], o["prescription_number"], o["status"]["label"],
+        fill(self.table, [[o["number"], o["prescription_number"], inbox_status_label(o),
                            mode_label(o["mode"]), yuan(o["total_fen"]), paid_label(o["paid"]),
                            ""] for o in orders])
         if selected is not None:

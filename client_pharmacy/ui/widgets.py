@@ -4,7 +4,9 @@ codes and the app's own sentences (through Qt's translations: source English, Ch
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QCoreApplication
@@ -57,6 +59,14 @@ def mode_label(mode: str) -> str:
         "hospital_delivery": translate("PharmacyLabels", "Delivery to the hospital"),
     }
     return labels.get(mode, mode)
+
+
+def inbox_status_label(order: Mapping[str, Any]) -> str:
+    """The status as the store needs it: an order still to accept says so (the server's label
+    is the patient's, "with the pharmacy", from the moment it is chosen)."""
+    if order["accepted_at"] is None and order["state"] == "active":
+        return translate("PharmacyLabels", "Waiting to be accepted")
+    return str(order["status"]["label"])
 
 
 def paid_label(paid: bool) -> str:

@@ -65,7 +65,11 @@ def test_live_order_scanned_printed_and_collected(
     inbox.select_number(order["number"])
     row = inbox.table.currentRow()
     assert cell(inbox.table, row, 6).count(":") == 1  # mm:ss left to accept
+    assert cell(inbox.table, row, 2) == "待接单"  # the store's word, not the patient's
     inbox.accept_button.click()
+    qtbot.waitUntil(lambda: any(
+        cell(inbox.table, r, 0) == order["number"] and cell(inbox.table, r, 2) == "药店处理中"
+        for r in range(inbox.table.rowCount())), timeout=WAIT)
 
     view = window.dispensing_view
     qtbot.waitUntil(lambda: window.tabs.currentWidget() is view, timeout=WAIT)
